@@ -1,0 +1,60 @@
+"""An alert: one real-world event, reported by one or more sources. Plain data."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from worker.detect.model import Event
+
+
+@dataclass
+class Source:
+    """An article that reported the event."""
+
+    url: str
+    feed: str
+    title: str | None = None
+    published: str | None = None  # ISO 8601, UTC
+    outlet: str | None = None  # the feed's display name
+
+
+@dataclass
+class Alert:
+    id: str  # stable for the life of the alert (webhook `data.id`)
+    key: str  # grouping key: same key, same alert
+    event: Event  # the best evidence seen so far
+    sources: list[Source] = field(default_factory=list)
+    created_at: str = ""  # ISO 8601, UTC
+    updated_at: str = ""
+    version: int = 1  # 1 for alert.created; each new source or status change adds one
+    test: bool = False  # a test alert from `rasd destinations test`
+
+    @property
+    def kind(self) -> str:
+        return "alert.created" if self.version == 1 else "alert.updated"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "key": self.key,
+            "event": self.event.to_dict(),
+            "sources": [asdict(s) for s in self.sources],
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "version": self.version,
+            "test": self.test,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Alert:
+        return cls(
+            id=d["id"],
+            key=d["key"],
+            event=Event.from_dict(d["event"]),
+            sources=[Source(**s) for s in d.get("sources", [])],
+            created_at=d.get("created_at", ""),
+            updated_at=d.get("updated_at", ""),
+            version=int(d.get("version", 1)),
+            test=bool(d.get("test", False)),
+        )

@@ -1,0 +1,103 @@
+"""Arabic text folding for matching, with a way back to offsets in the original text.
+
+Matching runs on a folded copy of the text: diacritics, tatweel and invisible controls removed;
+alef and hamza forms, alef maqsura, ta marbuta, Persian letters and Arabic-Indic digits unified.
+Evidence and marks are always reported against the original text, so every folded offset
+must map back; `Folded.to_original` does that.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+# Removed: harakat and Quranic marks, superscript alef, tatweel, zero-width and bidi controls.
+_DELETE = (
+    "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640"
+    "\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u061c\u00ad"
+)
+_DELETE_RE = re.compile(f"[{_DELETE}]+")
+_PRESENTATION_RE = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]")
+
+_ONE_TO_ONE = {
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
+    "ى": "ي", "ی": "ي", "ې": "ي", "ێ": "ي",
+    "ة": "ه", "ۀ": "ه", "ە": "ه", "ہ": "ه", "ھ": "ه",
+    "ؤ": "ء", "ئ": "ء",
+    "ک": "ك", "گ": "ك", "ڪ": "ك",
+    "پ": "ب", "چ": "ج", "ژ": "ز", "ڤ": "ف", "ڨ": "ق",
+    "٫": ".", "٬": ",",
+}
+for _i in range(10):
+    _ONE_TO_ONE[chr(0x0660 + _i)] = str(_i)
+    _ONE_TO_ONE[chr(0x06F0 + _i)] = str(_i)
+_TABLE = str.maketrans(_ONE_TO_ONE)
+
+
+def fold_word(s: str) -> str:
+    """Fold a short string (a lexicon entry, a gazetteer name) the same way as article text."""
+    return fold(s).text
+
+
+@dataclass
+class Folded:
+    """A folded text and the map of its offsets back to the original."""
+
+    text: str
+    original: str
+    # Sorted folded offsets at which original characters were dropped, and the running total
+    # of dropped characters there (fast path). `index` is used instead when characters expanded.
+    _gap_at: list[int] = field(default_factory=list)
+    _gap_total: list[int] = field(default_factory=list)
+    _index: list[int] | None = None
+
+    def to_original(self, i: int) -> int:
+        """Map a folded offset (start or exclusive end) to the original text.
+
+        Characters dropped right at `i` (such as a diacritic after the last matched letter) are
+        counted in, so a marked word keeps its diacritics.
+        """
+        if self._index is not None:
+            return self._index[min(max(i, 0), len(self._index) - 1)]
+        k = bisect_right(self._gap_at, i)
+        return i + (self._gap_total[k - 1] if k else 0)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a folded [start, end) span to the original text."""
+        return self.to_original(start), self.to_original(end)
+
+
+def fold(text: str) -> Folded:
+    """Fold `text` for matching; see the module docstring for what is unified."""
+    if _PRESENTATION_RE.search(text):
+        return _fold_slow(text)
+    gap_at: list[int] = []
+    gap_total: list[int] = []
+    dropped = 0
+    for m in _DELETE_RE.finditer(text):
+        n = m.end() - m.start()
+        gap_at.append(m.start() - dropped)
+        dropped += n
+        gap_total.append(dropped)
+    stripped = _DELETE_RE.sub("", text) if dropped else text
+    return Folded(stripped.translate(_TABLE).lower(), text, gap_at, gap_total)
+
+
+def _fold_slow(text: str) -> Folded:
+    """Per-character path for text with presentation forms (ligatures expand to two letters)."""
+    out: list[str] = []
+    index: list[int] = []
+    for pos, ch in enumerate(text):
+        if _DELETE_RE.match(ch):
+            continue
+        if _PRESENTATION_RE.match(ch):
+            ch = unicodedata.normalize("NFKC", ch)
+        for c in ch.translate(_TABLE).lower():
+            if _DELETE_RE.match(c):
+                continue
+            out.append(c)
+            index.append(pos)
+    # index[i] is where folded character i starts; one more entry maps the final end offset.
+    return Folded("".join(out), text, _index=index + [len(text)])
