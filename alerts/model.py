@@ -29,6 +29,7 @@ class Alert:
     updated_at: str = ""
     version: int = 1  # 1 for alert.created; each new source or status change adds one
     test: bool = False  # a test alert from `rasd destinations test`
+    evidence_url: str | None = None  # the source whose article gave `event` (the quoted evidence)
 
     @property
     def kind(self) -> str:
@@ -44,6 +45,7 @@ class Alert:
             "updated_at": self.updated_at,
             "version": self.version,
             "test": self.test,
+            "evidence_url": self.evidence_url,
         }
 
     @classmethod
@@ -57,4 +59,5 @@ class Alert:
             updated_at=d.get("updated_at", ""),
             version=int(d.get("version", 1)),
             test=bool(d.get("test", False)),
+            evidence_url=d.get("evidence_url"),
         )
