@@ -3,9 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
-from worker.detect.model import Event
+from worker.detect.model import Crossing, Event
+
+
+def _event_to_dict(event: Event) -> dict[str, Any]:
+    """`Event.to_dict` plus the crossing's countries and coordinates, which it leaves out."""
+    d = event.to_dict()
+    if event.crossing:
+        d["crossing_info"] = {k: v for k, v in asdict(event.crossing).items() if v not in (None, ())}
+    return d
+
+
+def _event_from_dict(d: dict[str, Any]) -> Event:
+    event = Event.from_dict(d)
+    info = d.get("crossing_info")
+    if info and event.crossing:
+        event.crossing = Crossing(**{**info, "countries": tuple(info.get("countries", ()))})
+    return event
 
 
 @dataclass
@@ -39,7 +56,7 @@ class Alert:
         return {
             "id": self.id,
             "key": self.key,
-            "event": self.event.to_dict(),
+            "event": _event_to_dict(self.event),
             "sources": [asdict(s) for s in self.sources],
             "created_at": self.created_at,
             "updated_at": self.updated_at,
@@ -53,7 +70,7 @@ class Alert:
         return cls(
             id=d["id"],
             key=d["key"],
-            event=Event.from_dict(d["event"]),
+            event=_event_from_dict(d["event"]),
             sources=[Source(**s) for s in d.get("sources", [])],
             created_at=d.get("created_at", ""),
             updated_at=d.get("updated_at", ""),
@@ -61,3 +78,16 @@ class Alert:
             test=bool(d.get("test", False)),
             evidence_url=d.get("evidence_url"),
         )
+
+
+def iso_utc(moment: datetime) -> str:
+    """The timestamp format of alerts and webhook bodies: ISO 8601, UTC, seconds, `Z`."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: pass an aware datetime (UTC)")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(value: str) -> datetime:
+    """Parse an ISO 8601 timestamp (a trailing `Z` allowed); naive values are taken as UTC."""
+    moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -97,7 +97,8 @@ class EmbeddedRedis:
             args += ["--appendonly", "yes", "--dbfilename", "dump.rdb", "--save", "60 1"]
         else:
             args += ["--appendonly", "no", "--save", ""]
-        self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL)
+        # Its own session: a terminal's Ctrl-C must not stop Redis before the processes using it.
+        self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -122,11 +123,14 @@ class EmbeddedRedis:
 
 
 def resolve_for_run(var_dir: Path) -> tuple[str, EmbeddedRedis | None, str]:
-    """Pick the Redis for `rasd run`: (url, embedded server to stop or None, a word on which)."""
+    """Pick the Redis for `rasd run`: (url, embedded server to stop or None, a word on which).
+
+    RASD_NO_LOCAL_REDIS=1 skips the local 127.0.0.1:6379 check (tests of the embedded path).
+    """
     url = os.environ.get("REDIS_URL")
     if url:
         return url, None, "REDIS_URL"
-    if local_redis_answers():
+    if os.environ.get("RASD_NO_LOCAL_REDIS") != "1" and local_redis_answers():
         return LOCAL_URL, None, "local Redis on 127.0.0.1:6379"
     embedded = EmbeddedRedis(var_dir / "redis")
     return embedded.start(), embedded, f"embedded Redis, data in {embedded.directory}"

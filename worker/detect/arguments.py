@@ -1,0 +1,220 @@
+"""Who, where, which crossing: argument phrases around a trigger, as written in the article.
+
+A phrase starts at a head word the rule files know (a crossing noun ``معبر``, a place noun
+``حي``/``مدينة``, an agent ``قوات``/``السلطات``) or at a gazetteer name, and runs on over the
+following words until punctuation, a stop word (prepositions, dates, auxiliaries: the
+``name_stop`` class), another cue or trigger, or a few words. Names are always slices of the
+original text, so they keep the article's own spelling.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from .model import Crossing, Place
+from .rules import RuleSet
+
+if TYPE_CHECKING:
+    from .engine import Hit, Sentence, _Doc
+
+_GAP_OK = set(" \t\"'«»“”‘’-")
+_QUOTES = "\"'«»“”‘’"
+_STOP_CLASSES = {"name_stop", "scope_break", "agent"}
+MAX_NAME_WORDS = 4
+
+
+class ArgumentFinder:
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+        self.stop_words = frozenset(f.text for f in ruleset.classes.get("name_stop", ()))
+
+    # -- crossings ----------------------------------------------------------------------------
+
+    def crossing(self, doc: _Doc, sent: Sentence, head: Hit) -> tuple[Crossing, tuple[int, int], bool]:
+        """The crossing named at `head`; a bare "المعبر" or "معبراً حيوياً" is resolved to the
+        nearest named mention before it (same noun first), else to one in the next sentences."""
+        start, end, named, gaz = self._phrase(doc, sent, head, stop_extra={"crossing"})
+        if not named:
+            other = self.resolve(doc, head)
+            if other is not None:
+                return other, (start, end), True
+        return self._crossing_record(doc, start, end, gaz), (start, end), named
+
+    def resolve(self, doc: _Doc, head: Hit) -> Crossing | None:
+        ft = doc.folded.text
+        stem = ft[head.stem_start : head.end - len(head.suffix)]
+        here = doc.sentence_index(head.start)
+        mentions = [h for h in doc.hits if "crossing" in h.classes and h.start != head.start]
+        mentions += doc.gazetteer_hits()[0]
+        before = sorted((h for h in mentions if h.start < head.start), key=lambda h: -h.start)
+        after = sorted((h for h in mentions if h.start > head.start and doc.sentence_index(h.start) <= here + 2),
+                       key=lambda h: h.start)
+        for group in (before, after):
+            for same_noun in (True, False):
+                for h in group:
+                    if same_noun and ft[h.stem_start : h.end - len(h.suffix)] != stem:
+                        continue
+                    found = self._named(doc, h)
+                    if found is not None:
+                        return found
+        return None
+
+    def _named(self, doc: _Doc, h: Hit) -> Crossing | None:
+        sent = doc.sentence(doc.sentence_index(h.start))
+        real = next((x for x in sent.hits if x.start == h.start and x.end == h.end), h)
+        start, end, named, gaz = self._phrase(doc, sent, real, stop_extra={"crossing"})
+        return self._crossing_record(doc, start, end, gaz) if named else None
+
+    def _crossing_record(self, doc: _Doc, start: int, end: int, gaz: Hit | None) -> Crossing:
+        written = self.written(doc, start, end)
+        if gaz is not None and gaz.crossing is not None:
+            return replace(gaz.crossing, name=written)
+        return Crossing(name=written)
+
+    # -- actors and targets -------------------------------------------------------------------
+
+    def actor(self, doc: _Doc, sent: Sentence, trigger: Hit) -> tuple[str, tuple[int, int]] | None:
+        """The agent next to the trigger: after it first (verb-subject order), else before it."""
+        after = [h for h in sent.hits if "agent" in h.classes and 0 < h.ti - trigger.tj <= 3]
+        before = [h for h in sent.hits if "agent" in h.classes and 0 < trigger.ti - h.tj <= 6]
+        if after:
+            head = after[0]
+        elif before:
+            head = before[-1]
+        else:
+            return None
+        start, end, _, _ = self._phrase(doc, sent, head, stop_extra={"crossing"}, max_words=3)
+        # "فرع المخابرات": take in agent words right before the head as well.
+        k = head.ti - 1
+        while k >= 0:
+            prev = sent.at_token.get(k)
+            if prev is None or "agent" not in prev.classes or prev.tj != k:
+                break
+            start = _strip_clitics(prev)
+            k = prev.ti - 1
+        return self.written(doc, start, end), (start, end)
+
+    def phrase_text(self, doc: _Doc, sent: Sentence, head: Hit) -> tuple[str, tuple[int, int]]:
+        start, end, _, _ = self._phrase(doc, sent, head, stop_extra={"crossing"}, max_words=3)
+        return self.written(doc, start, end), (start, end)
+
+    # -- places -------------------------------------------------------------------------------
+
+    def places(
+        self, doc: _Doc, sent: Sentence, trigger: Hit, taken: list[tuple[int, int]]
+    ) -> list[tuple[Place, tuple[int, int]]]:
+        """Up to three places near the trigger (nearest first), listed in text order."""
+        found: list[tuple[int, int, int, Place]] = []  # distance, start, end, place
+        covered: list[tuple[int, int]] = list(taken)
+        cands = [h for h in sent.hits if "place" in h.classes and (h.place is not None or not h.rules)]
+        cands.sort(key=lambda h: (h.place is not None, h.start))  # head words first: they cover names
+        for h in cands:
+            if h.tj < trigger.ti:
+                d = trigger.ti - h.tj
+                if d > 10:
+                    continue
+            elif h.ti > trigger.tj:
+                d = h.ti - trigger.tj
+                if d > 12:
+                    continue
+            else:
+                continue
+            if h.place is not None:
+                start, end, gaz = h.start, h.end, h
+            else:
+                start, end, named, gaz = self._phrase(doc, sent, h, stop_extra={"crossing"}, max_words=3)
+                if not named:
+                    continue
+            if any(s < end and start < e for s, e in covered):
+                continue
+            covered.append((start, end))
+            written = self.written(doc, start, end)
+            place = replace(gaz.place, name=written) if gaz is not None and gaz.place is not None else Place(name=written)
+            found.append((d, start, end, place))
+        found.sort(key=lambda t: t[0])
+        best = sorted(found[:3], key=lambda t: t[1])
+        return [(p, (s, e)) for _, s, e, p in best]
+
+    # -- shared -------------------------------------------------------------------------------
+
+    def _phrase(
+        self, doc: _Doc, sent: Sentence, head: Hit, stop_extra: set[str] = frozenset(), max_words: int = MAX_NAME_WORDS
+    ) -> tuple[int, int, bool, Hit | None]:
+        """Span (folded) of the phrase headed by `head`; whether it holds a non-generic word;
+        the gazetteer hit inside it, if any.
+
+        After an indefinite head the next words are its name (معبر القدم، حي العمال). After a
+        definite one they are adjectives (المعبر الحدودي), so only generic words, gazetteer names
+        and a ب-place after an adjective (المعبر الحدودي بحزوة) are taken.
+        """
+        ft = doc.folded.text
+        start = _strip_clitics(head)
+        end = head.end
+        gaz = head if (head.crossing is not None or head.place is not None) else None
+        named = gaz is not None
+        gaz_hits: dict[int, Hit] = {}
+        for h in sent.hits:
+            if (h.crossing is not None or h.place is not None) and h is not head:
+                if h.ti == head.ti and gaz is None:  # the gazetteer span starts at the head word
+                    gaz, named, end = h, True, max(end, h.end)
+                else:
+                    gaz_hits.setdefault(h.ti, h)
+        definite = ft.startswith("ال", start)
+        stops = _STOP_CLASSES | stop_extra
+        j = max(head.tj, gaz.tj if gaz is not None and gaz is not head else head.tj) + 1
+        words, took_generic, free = 0, False, 0
+        n = len(sent.starts)
+        while j < n and words < max_words and free < 2:
+            if sent.starts[j] < end:
+                j += 1
+                continue
+            gap = ft[sent.ends[j - 1] : sent.starts[j]]
+            if any(c not in _GAP_OK for c in gap):
+                break
+            g = gaz_hits.get(j)
+            if g is not None:
+                end = g.end
+                gaz = gaz or g
+                named = True
+                j, words = g.tj + 1, words + 1 + g.tj - g.ti
+                continue
+            h = sent.at_token.get(j)
+            tok = ft[sent.starts[j] : sent.ends[j]]
+            if h is not None and (h.rules or h.mods or (h.classes & stops)):
+                break
+            if tok in self.stop_words or (tok[:1] == "و" and tok[1:] in self.stop_words):
+                break
+            if tok.isdigit() or (tok.startswith("و") and len(tok) > 3):
+                break
+            generic = h is not None and "generic_word" in h.classes
+            if definite and not generic:
+                if free == 0 and took_generic and tok.startswith("ب"):
+                    free = 1
+                elif free == 1:
+                    free = 2
+                else:
+                    break
+            if not generic:
+                named = True
+            took_generic = took_generic or generic
+            end = sent.ends[j]
+            j, words = j + 1, words + 1
+        # Keep a closing quote when the phrase opened one inside itself.
+        if end < len(ft) and ft[end] in _QUOTES and sum(ft.count(q, start, end) for q in _QUOTES) % 2 == 1:
+            end += 1
+        return start, end, named, gaz
+
+    def written(self, doc: _Doc, start: int, end: int) -> str:
+        s, e = doc.folded.span(start, end)
+        return doc.folded.original[s:e].strip().strip("،,؛:")
+
+
+def _strip_clitics(h: Hit) -> int:
+    """Start of the word without conjunction/preposition clitics; the article ال is kept."""
+    p = h.prefix
+    if not p:
+        return h.start
+    if p.endswith("ال"):
+        return h.start + len(p) - 2
+    return h.start + len(p)

@@ -1,0 +1,44 @@
+"""The detector's view of the gazetteer (worker/detect/gazetteer.py, owned by another module).
+
+The detector codes against the agreed interface: ``Gazetteer.default()``, ``find_crossings(folded)``
+and ``find_places(folded)`` (spans in folded text). When the gazetteer module is not importable
+the detector still works: names come from the rule patterns alone (``معبر X``, ``حي X`` ...).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from .model import Crossing, Place
+
+log = logging.getLogger(__name__)
+
+
+class GazetteerLink:
+    """Calls the gazetteer when there is one, answers "nothing known" when there is none."""
+
+    def __init__(self, gazetteer: Any | None) -> None:
+        self.gazetteer = gazetteer
+
+    @classmethod
+    def default(cls) -> GazetteerLink:
+        try:
+            from .gazetteer import Gazetteer
+        except ImportError:
+            return cls(None)
+        try:
+            return cls(Gazetteer.default())
+        except Exception as e:  # a broken data file must not stop detection
+            log.warning("gazetteer unavailable, detecting without it: %s", e)
+            return cls(None)
+
+    def find_crossings(self, folded: str) -> list[tuple[int, int, Crossing]]:
+        if self.gazetteer is None:
+            return []
+        return list(self.gazetteer.find_crossings(folded))
+
+    def find_places(self, folded: str) -> list[tuple[int, int, Place]]:
+        if self.gazetteer is None:
+            return []
+        return list(self.gazetteer.find_places(folded))
