@@ -15,15 +15,15 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from alerts import destinations, ledger, ratelimit, store
 from alerts.destinations import DestinationError, Resolved, redact
 from alerts.model import Alert
-from alerts.senders import Outcome, slack, webhook
-from worker.config import Config, Destination, Settings
+from alerts.senders import Outcome, shared_client, slack, webhook
+from worker.config import Config, Destination, Settings, parse_duration
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,13 @@ POLICIES: dict[str, RetryPolicy] = {
 
 
 def policy_for(dest: Destination) -> RetryPolicy:
-    return POLICIES.get(dest.type, WEBHOOK_POLICY)
+    """The destination type's schedule, or the destination's own `retry_delays` when it sets them."""
+    base = POLICIES.get(dest.type, WEBHOOK_POLICY)
+    custom = getattr(dest, "retry_delays", None)
+    if not custom:
+        return base
+    delays = tuple(parse_duration(d) for d in custom)
+    return replace(base, delays=delays, floor=min(base.floor, *delays))
 
 
 @dataclass(frozen=True)
@@ -220,6 +226,8 @@ def deliver(alert_id: str, destination_name: str, *, config: Config, now: float 
     message: Any = None
     msg_type = rec.msg_type
     if not rec.final:
+        if rec.next_attempt_at is not None and rec.next_attempt_at > t + CLAIM_TOLERANCE:
+            return _not_due(did, rec.next_attempt_at, rec.attempts)  # spares a rate-limit slot
         try:
             resolved = destinations.resolve(dest, environ)
         except DestinationError as exc:
@@ -236,10 +244,14 @@ def deliver(alert_id: str, destination_name: str, *, config: Config, now: float 
         except Exception as exc:
             problem = problem or f"could not render the message ({type(exc).__name__}: {exc})"
         if problem is None:
+            if dest.type in ("slack", "webhook"):
+                shared_client(config.settings)  # built now, not between the rate-limit slot and the send
             wait = ratelimit.acquire(dest.name, ratelimit.rate_for(dest), max_wait=RATE_WAIT_MAX, sleep=sleep)
             if wait > 0:
-                ledger.reschedule(did, t + wait)
-                return DeliveryResult("deferred", did, rec.attempts, next_attempt_at=t + wait)
+                # Spread the deferred tasks so they do not all come back at the same instant.
+                later = t + wait + (rng or random).uniform(0, min(wait, RATE_WAIT_MAX))
+                ledger.reschedule(did, later)
+                return DeliveryResult("deferred", did, rec.attempts, next_attempt_at=later)
 
     token = uuid.uuid4().hex
     c = ledger.claim(did, token, lease=lease, now=t, tolerance=CLAIM_TOLERANCE)
@@ -248,8 +260,7 @@ def deliver(alert_id: str, destination_name: str, *, config: Config, now: float 
     if c.state == "busy":
         return DeliveryResult("busy", did, rec.attempts)
     if c.state == "early":
-        ledger.reschedule(did, float(c.detail))
-        return DeliveryResult("not_due", did, rec.attempts, next_attempt_at=float(c.detail))
+        return _not_due(did, float(c.detail), rec.attempts)
     if c.state == "missing":
         return DeliveryResult("missing", did, error="the delivery record is gone")
     attempt = int(c.detail)
@@ -267,6 +278,11 @@ def deliver(alert_id: str, destination_name: str, *, config: Config, now: float 
         outcome = Outcome(outcome.result, outcome.http_status, redact(outcome.error, secrets), outcome.retry_after)
     return _record(did, token, alert, dest, resolved, outcome, attempt=attempt, msg_type=msg_type,
                    now=clock(), policy=policy or policy_for(dest), rng=rng, requested=requested)
+
+
+def _not_due(did: str, next_attempt_at: float, attempts: int) -> DeliveryResult:
+    ledger.reschedule(did, next_attempt_at)
+    return DeliveryResult("not_due", did, attempts, next_attempt_at=next_attempt_at)
 
 
 def _record(did: str, token: str, alert: Alert, dest: Destination, resolved: Resolved | None, outcome: Outcome, *,

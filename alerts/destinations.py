@@ -21,6 +21,8 @@ from worker.config import Destination
 from worker.redis_conn import get_redis, key
 
 REDACTED = "[redacted]"
+# URL schemes whose host part is a network address rather than a token.
+_HOST_IS_AN_ADDRESS = frozenset({"http", "https", "json", "jsons", "form", "forms", "xml", "xmls"})
 
 # Loggers that may print a request URL. A filter only sees records logged on its own logger (not
 # those propagated from children), so each one that logs is listed.
@@ -100,12 +102,14 @@ def secret_variants(url: str | None, secret: str | None) -> list[str]:
         parts = urlsplit(url)
         tail = parts.path + (f"?{parts.query}" if parts.query else "")
         # The secret part of a Slack or webhook URL is its path (and query); a bare host is not secret.
-        if len(tail) >= 8:
-            out |= {tail, parts.path if len(parts.path) >= 8 else tail}
-        if parts.query and len(parts.query) >= 6:
-            out.add(parts.query)
+        pieces = [p for p, shortest in ((tail, 8), (parts.path, 8), (parts.query, 6)) if len(p) >= shortest]
+        for piece in pieces:
+            out |= {piece, unquote(piece)}
         if parts.password:
             out.add(parts.password)
+        # Apprise service URLs (tgram://TOKEN/CHAT, discord://ID/TOKEN ...) keep tokens in the "host" too.
+        if parts.scheme.lower() not in _HOST_IS_AN_ADDRESS and len(parts.netloc) >= 6:
+            out.add(parts.netloc)
     if secret:
         out.add(secret)
         if secret.startswith("whsec_") and len(secret) > 10:

@@ -14,7 +14,14 @@ from collections.abc import Callable
 import redis
 
 from alerts import ledger
-from alerts.delivery import DELIVER_TASK, DeliveryResult, deliver, dispatch_due_retries, initial_msg_type
+from alerts.delivery import (
+    DELIVER_TASK,
+    DeliveryResult,
+    deliver,
+    dispatch_due_retries,
+    initial_msg_type,
+    lease_seconds,
+)
 from alerts.model import Alert
 from alerts.routing import feed_tags_of, route
 from worker.celery_app import VISIBILITY_TIMEOUT, app
@@ -51,14 +58,28 @@ def _send(name: str, args: list) -> None:
     app.send_task(name, args=args)
 
 
-def follow_up(result: DeliveryResult, alert_id: str, destination_name: str, *, now: float | None = None) -> bool:
-    """Schedule a short wait as a countdown (the ledger's due time stays as a safety net)."""
+def _send_later(name: str, args: list, countdown: float) -> None:
+    app.send_task(name, args=args, countdown=countdown)
+
+
+def follow_up(result: DeliveryResult, alert_id: str, destination_name: str, *, now: float | None = None,
+              send_later: Callable[[str, list, float], None] | None = None) -> bool:
+    """Schedule a short wait as a countdown; longer ones stay in the ledger for the sweep.
+
+    Returns whether a countdown was set. Its delivery stays due a little later as a safety net.
+    A task that found the delivery claimed (`busy`) looks again once that claim could have run out:
+    the holder may be a pool process that was killed while its task was handed back to the broker.
+    """
+    send_later = send_later or _send_later
+    if result.status == "busy" and result.delivery_id:
+        send_later(DELIVER_TASK, [alert_id, destination_name], min(COUNTDOWN_MAX, lease_seconds() + 1))
+        return True
     if result.status not in ("retrying", "deferred") or result.next_attempt_at is None or not result.delivery_id:
         return False
     wait = max(0.0, result.next_attempt_at - (time.time() if now is None else now))
     if wait > COUNTDOWN_MAX:
         return False  # the sweep sends it when it is due
-    deliver_task.apply_async(args=[alert_id, destination_name], countdown=wait)
+    send_later(DELIVER_TASK, [alert_id, destination_name], wait)
     ledger.reschedule(result.delivery_id, result.next_attempt_at + SWEEP_SAFETY)
     return True
 

@@ -73,6 +73,11 @@ class Request:
     body: bytes
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        """Clients that hang up mid-response (size caps, timeouts) are expected here."""
+
+
 class LocalServer:
     """Routes paths to fixed responses or handlers, and records every request it gets."""
 
@@ -111,10 +116,12 @@ class LocalServer:
 
             do_GET = do_POST = do_HEAD = do_PUT = _serve
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _H)
+        self.httpd = _QuietServer(("127.0.0.1", 0), _H)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        # A short poll interval keeps shutdown (once per test) fast.
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                       daemon=True)
 
     def url(self, path: str = "/") -> str:
         return f"http://127.0.0.1:{self.port}{path}"

@@ -44,3 +44,12 @@ def test_delivery_and_polling_do_not_share_a_queue():
     assert router.route({}, "rasd.alerts.deliver", args=(), kwargs={})["queue"].name == "alerts"
     assert router.route({}, "rasd.feeds.poll", args=(), kwargs={})["queue"].name == "feeds"
     assert router.route({}, "rasd.articles.detect", args=(), kwargs={})["queue"].name == "detect"
+
+
+@pytest.mark.parametrize("name", RASD_TASKS)
+def test_a_task_message_reaches_only_its_own_queue(name):
+    route = app.amqp.router.route({}, name, args=(), kwargs={})
+    queue = route["queue"]
+    bound_here = [q for q in app.amqp.queues.values()
+                  if q.exchange.name == queue.exchange.name and q.routing_key == queue.routing_key]
+    assert [q.name for q in bound_here] == [queue.name]

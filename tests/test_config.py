@@ -50,6 +50,7 @@ destinations:
     secret_env: OPS_HOOK_SECRET
     statuses: [occurred]
     feeds: [enab]
+    retry_delays: [30s, 2m, 1h]
 """
 
 
@@ -85,6 +86,8 @@ def test_good_file_loads_with_parsed_values_and_remembers_lines(tmp_path):
     assert [(f.id, f.interval) for f in config.feeds] == [("alaraby", 120.0), ("enab", 90.0)]
     assert config.feed("alaraby").name == "العربي الجديد"
     assert config.destination("ops-hook").secret_env == "OPS_HOOK_SECRET"
+    assert config.destination("ops-hook").retry_delays == [30.0, 120.0, 3600.0]
+    assert config.destination("ops-slack").retry_delays is None
     assert config.source == str(tmp_path / "feeds.yaml")
     assert config.line_of("feeds.enab.interval") == 13
     assert config.line_of("destinations.ops-hook.secret_env") == 22
@@ -130,7 +133,8 @@ def test_unknown_keys_at_every_level(tmp_path):
         "feeds.yaml:2: settings.tik: unknown key 'tik' (did you mean 'tick'?)",
         "feeds.yaml:6: feeds.alaraby.intervall: unknown key 'intervall' (did you mean 'interval'?)",
         "feeds.yaml:11: destinations.ops.colour: unknown key 'colour'; known keys: name, type, url_env, "
-        "secret_env, events, statuses, min_confidence, feeds, tags, countries, places, rate_per_second, timeout",
+        "secret_env, events, statuses, min_confidence, feeds, tags, countries, places, rate_per_second, timeout, "
+        "retry_delays",
         "feeds.yaml:12: extra: unknown key 'extra'; known keys: settings, feeds, destinations",
     ]
 
@@ -280,6 +284,7 @@ def test_other_destination_mistakes(tmp_path):
         secret_env: TEAM_SECRET
         feeds: [enab, alarabi]
         min_confidence: 2
+        retry_delays: [30s, 0s]
     """
     assert errors(tmp_path, text) == [
         "feeds.yaml:6: destinations.ops.type: unknown destination type; use one of 'slack', 'webhook', "
@@ -288,6 +293,7 @@ def test_other_destination_mistakes(tmp_path):
         "destination takes no secret_env",
         "feeds.yaml:11: destinations.team.feeds[1]: no feed has the id 'alarabi'",
         "feeds.yaml:12: destinations.team.min_confidence: Input should be less than or equal to 1",
+        "feeds.yaml:13: destinations.team.retry_delays: each retry delay must be between 1s and 7d",
     ]
 
 
@@ -314,6 +320,20 @@ def test_missing_and_mistyped_values(tmp_path):
         "(at most 64)",
         "feeds.yaml:9: feeds[1].tags: must be a list, such as [a, b]",
         "feeds.yaml:10: feeds[1].encoding: unknown encoding 'klingon' (e.g. windows-1256, iso-8859-6, utf-8)",
+    ]
+
+
+def test_keys_yaml_reads_as_booleans_or_numbers(tmp_path):
+    text = """\
+    on: 1
+    feeds:
+      - id: alaraby
+        url: https://example.org/rss
+        5: x
+    """
+    assert errors(tmp_path, text) == [
+        "feeds.yaml:1: on: YAML reads the key 'on' as true, not as text; quote it or use a known key",
+        "feeds.yaml:5: feeds.alaraby.5: YAML reads the key '5' as 5, not as text; quote it or use a known key",
     ]
 
 
@@ -405,7 +425,7 @@ def test_rasd_check_passes_a_good_file_and_warns_about_missing_env_without_value
 def test_shipped_feeds_yaml_passes_rasd_check():
     result = rasd("check", "--config", "feeds.yaml", cwd=REPO)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert re.search(r"^feeds\.yaml: OK: \d+ feeds, 0 destinations$", result.stdout, re.M)
+    assert re.search(r"^feeds\.yaml: OK: \d+ feeds, 0 destinations \(alerts go to the console and var/alerts\.jsonl\)$", result.stdout, re.M)
 
 
 def test_shipped_feeds_are_real_arabic_outlets_and_honest_about_verification():

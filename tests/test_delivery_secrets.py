@@ -138,3 +138,21 @@ def test_the_celery_task_arguments_are_ids_only():
     from alerts.tasks import deliver_task
 
     assert list(inspect.signature(deliver_task.run).parameters) == ["alert_id", "destination_name"]
+
+
+def test_redaction_covers_the_forms_a_url_takes_in_error_texts():
+    from alerts.destinations import redact, secret_variants
+
+    url = "https://hooks.example.org/services/T0/B0/XyZ%20token?sig=abcdef123"
+    text = (f"POST {url} failed; path /services/T0/B0/XyZ token; query sig=abcdef123; "
+            "host hooks.example.org is fine to show")
+    clean = redact(text, secret_variants(url, "whsec_c2VjcmV0c2VjcmV0c2VjcmV0"))
+    assert "XyZ" not in clean and "abcdef123" not in clean and "hooks.example.org is fine" in clean
+
+
+def test_an_apprise_token_in_the_host_part_is_redacted_too():
+    from alerts.destinations import redact, secret_variants
+
+    url = "tgram://123456789:AAbbCCddEEff/-100200300"
+    clean = redact(f"could not notify {url}; bot 123456789:AAbbCCddEEff", secret_variants(url, None))
+    assert "AAbbCCddEEff" not in clean

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 
 import pytest
@@ -11,7 +12,8 @@ from conftest import Response
 from receivers import SlackReceiver, config_with, saved_alert
 
 from alerts import destinations, ledger
-from alerts.delivery import SLACK_POLICY, deliver
+from alerts.delivery import SLACK_POLICY, RetryPolicy, deliver
+from alerts.senders.slack import classify
 
 PATH = "/services/T000/B000/secretslackpath"
 
@@ -128,8 +130,6 @@ def test_invalid_payload_is_dead_lettered_without_retry(slack):
 
 def test_a_hanging_receiver_times_out_and_is_retried(slack, http_server, monkeypatch):
     _, config = slack
-    import threading
-
     release = threading.Event()
     hanging = SlackReceiver(http_server, "/services/T000/B000/hanging", hold=release)
     monkeypatch.setenv("TEST_SLACK_URL", hanging.url)
@@ -148,8 +148,6 @@ def test_a_hanging_receiver_times_out_and_is_retried(slack, http_server, monkeyp
 def test_retries_end_in_a_dead_letter(slack):
     receiver, config = slack
     receiver.default = Response(502, b"")
-    from alerts.delivery import RetryPolicy
-
     policy = RetryPolicy((1, 2))
     alert = saved_alert()
     t = 1_900_000_000.0
@@ -162,3 +160,12 @@ def test_retries_end_in_a_dead_letter(slack):
     d = ledger.get(r.delivery_id)
     assert d.attempts == 3 and "gave up after 3 attempts" in d.last_error and "HTTP 502" in d.last_error
     assert receiver.count == 3
+
+
+@pytest.mark.parametrize(("status", "body", "result"), [
+    (200, "ok", "delivered"), (429, "rate_limited", "retry"), (404, "no_service", "disable"),
+    (403, "action_prohibited", "disable"), (400, "invalid_payload", "dead"), (400, "no_text", "dead"),
+    (500, "", "retry"), (408, "", "retry"), (301, "", "retry"), (400, "something_else", "dead"),
+])
+def test_every_slack_answer_has_a_meaning(status, body, result):
+    assert classify(status, body, {}).result == result

@@ -214,3 +214,15 @@ def test_a_missing_variable_is_a_clear_error_without_the_value(hook, monkeypatch
     assert r.status == "retrying" and not r.requested
     assert "ops-hook" in r.error and "TEST_HOOK_SECRET" in r.error and "is not set" in r.error
     assert receiver.count == 0
+
+
+def test_a_destination_can_set_its_own_retry_delays():
+    from alerts.delivery import policy_for
+    from worker.config import Destination
+
+    if "retry_delays" not in Destination.model_fields:
+        pytest.skip("worker.config has no retry_delays key yet")
+    dest = Destination(name="h", type="webhook", url_env="A", secret_env="B", retry_delays=["1s", "2m"])
+    policy = policy_for(dest)
+    assert policy.delays == (1.0, 120.0)
+    assert 0.8 <= policy.wait(1) <= 1.2 and 96 <= policy.wait(2) <= 144 and policy.wait(3) is None

@@ -70,21 +70,19 @@ def read_alerts(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-@pytest.fixture
-def service(rasd_env, http_server, tmp_path):
-    """A feeds.yaml pointing at the local server, plus a worker and a scheduler running on it."""
-    feed_items = [("إغلاق معبر باب الهوى", http_server.url("/news/1"), "أغلقت السلطات معبر باب الهوى")]
-    state = {"items": feed_items}
+def start_service(tmp_path: Path, server, *, destinations_yaml: str = "", env: dict | None = None) -> dict:
+    """Write a feeds.yaml for the local server and start a worker and a scheduler on it."""
+    state = {"items": [("إغلاق معبر باب الهوى", server.url("/news/1"), "أغلقت السلطات معبر باب الهوى")]}
     from conftest import Response
 
     def feed_handler(req):
         return Response(200, rss(state["items"]).encode("utf-8"),
                         {"Content-Type": "application/rss+xml; charset=utf-8"})
 
-    http_server.add("/feed.xml", feed_handler)
-    http_server.add("/mirror.xml", feed_handler)  # a second outlet carrying the same links
-    http_server.add("/news/1", CLOSURE_ARTICLE, Content_Type="text/html; charset=utf-8")
-    http_server.add("/news/2", SIEGE_ARTICLE, Content_Type="text/html; charset=utf-8")
+    server.add("/feed.xml", feed_handler)
+    server.add("/mirror.xml", feed_handler)  # a second outlet carrying the same links
+    server.add("/news/1", CLOSURE_ARTICLE, Content_Type="text/html; charset=utf-8")
+    server.add("/news/2", SIEGE_ARTICLE, Content_Type="text/html; charset=utf-8")
     alerts_file = tmp_path / "alerts.jsonl"
     config = tmp_path / "feeds.yaml"
     config.write_text(
@@ -93,38 +91,53 @@ def service(rasd_env, http_server, tmp_path):
         "  tick: 1s\n"
         f"  alerts_file: {alerts_file}\n"
         "feeds:\n"
-        f"  - id: local\n    url: {http_server.url('/feed.xml')}\n    interval: 30m\n"
-        f"  - id: mirror\n    url: {http_server.url('/mirror.xml')}\n    interval: 30m\n",
+        f"  - id: local\n    url: {server.url('/feed.xml')}\n    interval: 30m\n"
+        f"  - id: mirror\n    url: {server.url('/mirror.xml')}\n    interval: 30m\n"
+        + destinations_yaml,
         encoding="utf-8",
     )
-    env = {**os.environ, "RASD_CONFIG": str(config), "PYTHONPATH": str(ROOT)}
+    child_env = {**os.environ, **(env or {}), "RASD_CONFIG": str(config), "PYTHONPATH": str(ROOT)}
     logs = tmp_path / "logs"
     logs.mkdir()
     procs = [
         subprocess.Popen(
             [str(BIN / "celery"), "-A", "worker.celery_app", "worker", "-Q", "feeds,articles,detect,alerts",
              "-c", "2", "--without-gossip", "--without-mingle", "-l", "info", "-n", f"e2e-{os.getpid()}@%h"],
-            cwd=tmp_path, env=env, stdout=open(logs / "worker.log", "w"), stderr=subprocess.STDOUT,
+            cwd=tmp_path, env=child_env, stdout=open(logs / "worker.log", "w"), stderr=subprocess.STDOUT,
             start_new_session=True,
         ),
         subprocess.Popen(
             [str(BIN / "rasd"), "beat", "--config", str(config)],
-            cwd=tmp_path, env=env, stdout=open(logs / "beat.log", "w"), stderr=subprocess.STDOUT,
+            cwd=tmp_path, env=child_env, stdout=open(logs / "beat.log", "w"), stderr=subprocess.STDOUT,
             start_new_session=True,
         ),
     ]
-    try:
-        yield {"alerts": alerts_file, "state": state, "procs": procs, "server": http_server, "logs": logs}
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                os.killpg(p.pid, signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait()
+    return {"alerts": alerts_file, "state": state, "procs": procs, "server": server, "logs": logs}
+
+
+def stop_service(service: dict) -> None:
+    procs = service["procs"]
+    for p in procs:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGTERM)
+    for p in procs:
+        try:
+            p.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+
+
+def dump_logs(service: dict) -> None:
+    for log in service["logs"].iterdir():
+        print(f"--- {log.name}\n{log.read_text()[-6000:]}")
+
+
+@pytest.fixture
+def service(rasd_env, http_server, tmp_path):
+    svc = start_service(tmp_path, http_server)
+    yield svc
+    stop_service(svc)
 
 
 def test_a_closure_article_in_a_feed_becomes_one_alert(service):
@@ -135,7 +148,7 @@ def test_a_closure_article_in_a_feed_becomes_one_alert(service):
                           90, "a crossing_closure alert", procs)
         event = alerts[0]["data"]["event"]
         assert "باب الهوى" in event["crossing"]
-        assert "أغلقت" in event["evidence"]
+        assert "باب الهوى" in event["evidence"]
         assert alerts[0]["data"]["sources"][0]["url"] == server.url("/news/1")
 
         # Both feeds were polled and the shared link was processed once.
@@ -153,10 +166,56 @@ def test_a_closure_article_in_a_feed_becomes_one_alert(service):
         wait_for(lambda: all(feedstate.load_state(f).polls >= 2 for f in ("local", "mirror")), 30,
                  "second polls recorded", procs)
     except AssertionError:
-        for log in service["logs"].iterdir():
-            print(f"--- {log.name}\n{log.read_text()[-6000:]}")
+        dump_logs(service)
         raise
     closures = [a for a in read_alerts(alerts_file) if a["data"]["event"]["type"] == "crossing_closure"]
     assert len(closures) == 1, "the closure was alerted more than once"
     assert len(server.hits("/news/1")) == 1
     assert len(server.hits("/news/2")) == 1
+
+
+def test_alerts_reach_slack_and_a_signed_webhook_once_after_the_webhook_recovers(rasd_env, http_server,
+                                                                                  tmp_path):
+    from conftest import Response
+    from receivers import SlackReceiver, WebhookReceiver, new_secret
+
+    from alerts import ledger
+
+    secret = new_secret()
+    slack = SlackReceiver(http_server, "/slack")
+    # The webhook is down at first: unavailable, then a bad gateway, then it recovers.
+    hook = WebhookReceiver(http_server, "/hook", secret,
+                           script=[Response(503, b"down", {"Retry-After": "1"}), Response(502, b"bad gateway")])
+    destinations = (
+        "destinations:\n"
+        "  - name: ops-slack\n    type: slack\n    url_env: E2E_SLACK_URL\n"
+        "  - name: ops-hook\n    type: webhook\n    url_env: E2E_HOOK_URL\n    secret_env: E2E_HOOK_SECRET\n"
+        "    retry_delays: [1s, 1s, 1s]\n"
+    )
+    env = {"E2E_SLACK_URL": slack.url, "E2E_HOOK_URL": hook.url, "E2E_HOOK_SECRET": secret}
+    svc = start_service(tmp_path, http_server, destinations_yaml=destinations, env=env)
+    try:
+        slack.wait_for(1, timeout=60)
+        arrivals = hook.wait_for(3, timeout=60)
+        alert_id = arrivals[0].message["data"]["id"]
+        wait_for(lambda: {d.destination: d.status for d in ledger.for_alert(alert_id)}
+                 == {"ops-slack": "delivered", "ops-hook": "delivered"}, 30, "both deliveries recorded",
+                 svc["procs"])
+        # Poll both feeds again and let the scheduler sweep: nothing more may be sent.
+        for fid in ("local", "mirror"):
+            scheduler.mark_due(fid)
+        wait_for(lambda: all(feedstate.load_state(f).polls >= 2 for f in ("local", "mirror")), 30,
+                 "second polls recorded", svc["procs"])
+    except AssertionError:
+        dump_logs(svc)
+        raise
+    finally:
+        stop_service(svc)
+    assert all(a.problem is None for a in hook.arrivals), [a.problem for a in hook.arrivals]
+    assert len({a.request.headers["webhook-id"] for a in hook.arrivals}) == 1  # one delivery, retried
+    assert hook.count == 3 and slack.count == 1
+    body = hook.arrivals[-1].message
+    assert body["type"] == "alert.created"
+    assert body["data"]["event"]["type"] == "crossing_closure"
+    assert "باب الهوى" in body["data"]["event"]["crossing"]
+    assert "باب الهوى" in slack.arrivals[0].message["text"] or "Bab" in slack.arrivals[0].message["text"]

@@ -329,9 +329,26 @@ def test_strip_doctypes_keeps_the_document():
     assert stripped == b'<?xml version="1.0"?>\n\n<rss><a>1</a></rss>' and not had
     doc = b'<!DOCTYPE x [<!ENTITY a "]>">]><rss>&a;</rss>'  # a ']>' inside a quoted value
     assert strip_doctypes(doc) == (b"<rss>&a;</rss>", True)
-    # a DOCTYPE inside an item's CDATA is content, not a declaration
-    doc = b"<rss><item><description><![CDATA[<!DOCTYPE html>]]></description></item></rss>"
+    # a DOCTYPE inside an item's CDATA, or in a comment, is content, not a declaration
+    doc = b"<rss><item><description><![CDATA[<!DOCTYPE html>]]></description><!-- <!DOCTYPE x> --></item></rss>"
     assert strip_doctypes(doc) == (doc, False)
+    # a comment in the subset may hold quotes and brackets
+    doc = b"<!DOCTYPE x [<!-- it's ] -->\n<!ENTITY a 'b'>]><rss/>"
+    assert strip_doctypes(doc) == (b"<rss/>", True)
+
+
+@pytest.mark.parametrize("before", [b"<!-- <b>sneaky</b> -->\n", b"junk <a> text\n", b"<?pi <x> ?>\n"])
+def test_doctype_behind_a_comment_or_junk_is_still_stripped(before):
+    """Markup-looking text before the DOCTYPE fooled feedparser's own prolog split (first '<' + letter)."""
+    bomb = _billion_laughs()
+    doc = bomb.replace(b"<!DOCTYPE", before + b"<!DOCTYPE", 1)
+    stripped, had = strip_doctypes(doc)
+    assert had and b"<!ENTITY" not in stripped
+    try:
+        texts = [e.title for e in parse_feed(doc).entries]
+    except ParseError as err:
+        texts = [err.reason]
+    assert not any("lollol" in t for t in texts)
 
 
 def test_html_entities_rewritten_outside_cdata_only():

@@ -440,6 +440,50 @@ def test_per_host_limit_across_threads(http_server, rasd_env):
     assert hostlimit.active("127.0.0.1") == 0
 
 
+def _fetch_in_child(url: str) -> None:
+    """Runs in a forked worker process: exit status 0 only if the fetch got the body."""
+    import os
+
+    try:
+        ok = fetch(url, settings=OPEN, host_limit=2, host_wait=15).content == b"ok"
+    except Exception:
+        ok = False
+    os._exit(0 if ok else 1)
+
+
+def test_per_host_limit_across_processes(http_server, rasd_env):
+    """The slots live in Redis, so separate worker processes share them."""
+    import multiprocessing
+
+    lock = threading.Lock()
+    state = {"now": 0, "max": 0}
+    release = threading.Event()
+
+    def slow(req: Request) -> Response:
+        with lock:
+            state["now"] += 1
+            state["max"] = max(state["max"], state["now"])
+        release.wait(10)
+        with lock:
+            state["now"] -= 1
+        return Response(200, b"ok")
+
+    url = http_server.add("/slow", slow)
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=_fetch_in_child, args=(url,)) for _ in range(4)]
+    for p in procs:
+        p.start()
+    try:
+        wait_for(lambda: state["now"] == 2, what="two requests in flight")
+        assert len(http_server.hits("/slow")) == 2 and hostlimit.active("127.0.0.1") == 2
+    finally:
+        release.set()
+        for p in procs:
+            p.join(20)
+    assert [p.exitcode for p in procs] == [0, 0, 0, 0]
+    assert state["max"] == 2 and len(http_server.hits("/slow")) == 4
+
+
 def test_host_slot_times_out_and_leases_expire(rasd_env):
     host = "feeds.example.org"
     assert hostlimit.try_acquire(host, 1, "crashed-worker", ttl=0.3)  # a holder that dies, never releasing

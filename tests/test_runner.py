@@ -201,7 +201,8 @@ def test_rasd_run_starts_worker_scheduler_and_flower_and_ctrl_c_stops_everything
         # the scheduler enqueues the feed and the worker polls it
         wait_for(lambda: http_server.hits("/rss"), 30, "the worker to poll the local feed")
 
-        # Flower: auth required, workers and tasks listed through its API
+        # Flower: on loopback only (`rasd flower`'s default), auth required, workers and tasks in its API
+        assert listening_addresses(port) == {"127.0.0.1"}
         base = f"http://127.0.0.1:{port}"
         assert http_get(f"{base}/api/workers")[0] == 401
         assert http_get(f"{base}/api/workers", auth="ops:wrong")[0] == 401
@@ -246,6 +247,18 @@ def test_a_child_dying_stops_the_rest_and_exits_non_zero(rasd_env, tmp_path):
     assert not pid_alive(pids["worker"])
 
 
+def test_ctrl_c_during_startup_stops_what_was_started(rasd_env, tmp_path):
+    tiny_config(tmp_path, "http://127.0.0.1:9/rss")
+    with rasd_run(tmp_path, "--config", "feeds.yaml", "--no-flower", "--concurrency", "1", env=base_env()) as run:
+        wait_for(lambda: "rasd: started worker" in run.output, 60, "the worker to be started")
+        pids = run.pids()
+        assert run.stop(signal.SIGINT) == 0
+        out = run.output
+    assert "ready in" not in out and "rasd: stopped" in out
+    assert "scheduler" not in pids  # it starts only once the worker answers
+    assert leftovers(pids["runner"], {pids["worker"]}) == []
+
+
 def test_children_stop_when_the_supervisor_itself_is_killed(rasd_env, tmp_path):
     tiny_config(tmp_path, "http://127.0.0.1:9/rss")
     with rasd_run(tmp_path, "--config", "feeds.yaml", "--no-flower", "--concurrency", "1", env=base_env()) as run:
@@ -265,6 +278,16 @@ def test_rasd_run_fails_fast_when_redis_does_not_answer(tmp_path):
     assert result.returncode == 1
     assert "rasd: Redis at redis://***@127.0.0.1:" in result.stdout and "does not answer" in result.stdout
     assert "hunter2" not in result.stdout + result.stderr
+
+
+def test_rasd_run_refuses_a_public_flower_without_auth(tmp_path):
+    tiny_config(tmp_path, "http://127.0.0.1:9/rss")
+    result = subprocess.run([sys.executable, "-m", "worker.cli", "run", "--config", "feeds.yaml",
+                             "--flower-address", "0.0.0.0"], cwd=tmp_path, env=base_env(),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert ("rasd: Flower on 0.0.0.0 needs basic auth: FLOWER_BASIC_AUTH is not set; not starting"
+            in result.stdout)
 
 
 def test_rasd_run_refuses_an_invalid_config_and_starts_nothing(tmp_path):
@@ -355,16 +378,8 @@ def test_flower_refuses_a_public_address_without_basic_auth(tmp_path):
     assert "s3cr3t" not in out
 
 
-def test_flower_binds_loopback_by_default_and_requires_auth_elsewhere(rasd_env, tmp_path):
-    port = free_port()
-    local = rasd_flower("--port", str(port), env=base_env(), cwd=tmp_path)
-    try:
-        wait_for(lambda: flower_answers(local, port), 30, "Flower to answer")
-        assert listening_addresses(port) == {"127.0.0.1"}
-    finally:
-        local.terminate()
-        local.communicate(timeout=30)
-
+def test_flower_bound_elsewhere_requires_basic_auth(rasd_env, tmp_path):
+    """Loopback by default is checked in the `rasd run` test above; here the public case."""
     port = free_port()
     auth = f"ops:{uuid.uuid4().hex}"
     public = rasd_flower("--address", "0.0.0.0", "--port", str(port), env=base_env(FLOWER_BASIC_AUTH=auth),

@@ -32,6 +32,7 @@ class ArticleText:
     fallback_reason: str | None  # why the page was not used; None when it was
     language: str | None = None
     fetched_url: str | None = None  # where the page was finally read from, after redirects
+    retry_after: float | None = None  # seconds the page's host asked us to wait (429/503), for back-off
 
 
 def _feed_text(entry: Entry) -> str:
@@ -48,13 +49,15 @@ def _date(iso: str | None) -> datetime | None:
         return None
 
 
-def _fallback(entry: Entry, reason: str, fetched_url: str | None = None) -> ArticleText:
+def _fallback(entry: Entry, reason: str, fetched_url: str | None = None,
+              retry_after: float | None = None) -> ArticleText:
     text = _feed_text(entry)
     if not text:
         reason += "; the entry has no content or summary either"
     return ArticleText(
         url=entry.url, title=entry.title, text=text, published=entry.published, source="summary",
         fallback_reason=reason, language=script_language(f"{entry.title}\n{text}"), fetched_url=fetched_url,
+        retry_after=retry_after,
     )
 
 
@@ -81,11 +84,11 @@ def load_article(
     except FetchError as exc:
         status = f" {exc.status}" if exc.status else ""
         log.info("article page not used for %s: %s", safe_url(link), exc)
-        return _fallback(entry, f"fetch failed: {exc.kind}{status}")
+        return _fallback(entry, f"fetch failed: {exc.kind}{status}", retry_after=exc.retry_after)
     if result.content_type not in _HTML_TYPES:
         return _fallback(entry, f"the page is {result.content_type}, not HTML", result.url)
     article = extract_article(result.content, url=result.url, http_charset=result.charset,
-                              encoding_hint=feed_encoding)
+                              encoding_hint=feed_encoding, search_date=entry.published is None)
     if article is None or not article.text.strip():
         return _fallback(entry, "no article text found on the page", result.url)
     feed_text = _feed_text(entry)

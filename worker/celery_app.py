@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from celery import Celery
-from kombu import Queue
+from kombu import Exchange, Queue
 
 from worker import redis_conn
 
@@ -37,8 +37,10 @@ def make_app() -> Celery:
         result_serializer="json",
         task_ignore_result=True,
         result_backend=None,
-        task_queues=[Queue(q) for q in QUEUES],
+        task_queues=[Queue(q, Exchange(q, type="direct"), routing_key=q) for q in QUEUES],
         task_default_queue="feeds",
+        task_default_exchange="feeds",
+        task_default_routing_key="feeds",
         task_routes=ROUTES,
         task_acks_late=True,
         task_reject_on_worker_lost=True,

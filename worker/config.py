@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import base64
 import binascii
+import contextlib
 import difflib
 import hashlib
 import logging
@@ -179,6 +180,18 @@ class Destination(Strict):
     places: list[str] = Field(default_factory=list)  # place names as written (folded match)
     rate_per_second: float | None = Field(default=None, gt=0)  # default: 1 for slack, 5 for others
     timeout: float = Field(default=15.0, gt=0, le=30)
+    # Waits between delivery attempts (e.g. [30s, 2m, 10m, 1h]); default: the type's schedule.
+    retry_delays: list[float] | None = Field(default=None, min_length=1, max_length=30)
+
+    @field_validator("retry_delays", mode="before")
+    @classmethod
+    def _retry_delays(cls, v: object) -> object:
+        if not isinstance(v, list):
+            return v
+        delays = [parse_duration(d) for d in v]
+        if any(d < 1 or d > 7 * 86400 for d in delays):
+            raise ValueError("each retry delay must be between 1s and 7d")
+        return delays
 
     @field_validator("name")
     @classmethod
@@ -442,6 +455,8 @@ _HINTS = {
 def _issue_from_pydantic(err: Mapping[str, Any], root: yaml.Node, names: _Names, source: str) -> ConfigIssue:
     loc = tuple(p for p in err["loc"] if isinstance(p, int) or not str(p).startswith(("function-", "lax-")))
     kind = err["type"]
+    if kind == "invalid_key":
+        return _invalid_key_issue(loc[:-1], err.get("input"), root, names, source)
     depth, key_node, node = _locate(root, loc)
     line = (key_node or node).start_mark.line + 1 if depth == len(loc) else node.start_mark.line + 1
     key = names.dotted(loc)
@@ -467,6 +482,24 @@ def _issue_from_pydantic(err: Mapping[str, Any], root: yaml.Node, names: _Names,
     else:
         message = _FRIENDLY.get(kind, str(err["msg"]))
     return ConfigIssue(source, line, key, message)
+
+
+def _invalid_key_issue(loc: tuple[Any, ...], key: Any, root: yaml.Node, names: _Names, source: str) -> ConfigIssue:
+    """A key YAML read as a number or boolean (`on:`, `5:`) in the mapping at `loc`: name it as written."""
+    _, _, parent = _locate(root, loc)
+    written, line = str(key), parent.start_mark.line + 1
+    if isinstance(parent, yaml.MappingNode):
+        for k, _ in parent.value:
+            if isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:str":
+                with contextlib.suppress(yaml.YAMLError):
+                    value = yaml.safe_load(k.value)
+                    if value == key and type(value) is type(key):
+                        written, line = k.value, k.start_mark.line + 1
+                        break
+    prefix = names.dotted(loc)
+    shown = str(key).lower() if isinstance(key, bool) else str(key)
+    return ConfigIssue(source, line, f"{prefix}.{written}" if prefix else written,
+                       f"YAML reads the key {written!r} as {shown}, not as text; quote it or use a known key")
 
 
 def _duplicate_yaml_keys(root: yaml.Node, source: str) -> Iterator[ConfigIssue]:
@@ -618,9 +651,11 @@ class ConfigWatcher:
         self.log = logger or log
         self.rehash_every = rehash_every  # catches an edit that kept mtime and size (coarse clocks)
         self._lock = threading.Lock()
-        raw = self.path.read_bytes() if self.path.exists() else None
-        if raw is None:
-            raise ConfigError([ConfigIssue(str(path), None, "", "cannot read the file: it does not exist")])
+        try:
+            raw = self.path.read_bytes()
+        except OSError as exc:
+            raise ConfigError([ConfigIssue(str(path), None, "", f"cannot read the file: {exc.strerror or exc}")]) \
+                from None
         self._config = parse_config(raw, str(path))
         self._digest = hashlib.sha256(raw).hexdigest()
         self._stat = self._signature()
@@ -716,7 +751,6 @@ def command(name: str, argv: list[str]) -> int:
     env_issues = check_environment(config)
     for issue in env_issues:
         print(as_warning(issue))
-    if not config.destinations:
-        print(f"{args.config}: note: no destinations; alerts go to the console and {config.settings.alerts_file}")
-    print(f"{args.config}: OK: {summary(config)}")
+    where = "" if config.destinations else f" (alerts go to the console and {config.settings.alerts_file})"
+    print(f"{args.config}: OK: {summary(config)}{where}")
     return 1 if (env_issues and args.strict_env) else 0

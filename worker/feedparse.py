@@ -70,7 +70,7 @@ class ParsedFeed:
 
 # -- byte-level preparation ----------------------------------------------------------------------
 
-_FIRST_TAG = re.compile(rb"<[A-Za-z_]")
+_MARKUP_DECLARATION = re.compile(rb"<!\[CDATA\[|<!--|<!DOCTYPE", re.IGNORECASE)
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 _XML_DECL = re.compile(rb"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _XML_DECL_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:\-]+)["']""", re.IGNORECASE)
@@ -89,7 +89,7 @@ _WIDE_MARKERS = (
 
 
 def _end_of_doctype(data: bytes, start: int) -> int:
-    """Index just past the DOCTYPE starting at `start`, minding quotes and the [internal subset]."""
+    """Index just past the DOCTYPE starting at `start`, minding quotes, comments and the [subset]."""
     depth = 0
     quote = 0
     i = start + 9
@@ -99,6 +99,12 @@ def _end_of_doctype(data: bytes, start: int) -> int:
         if quote:
             if c == quote:
                 quote = 0
+        elif c == 0x3C and data.startswith(b"<!--", i):  # a comment in the subset may hold quotes
+            close = data.find(b"-->", i + 4)
+            if close < 0:
+                return n
+            i = close + 3
+            continue
         elif c in (0x22, 0x27):
             quote = c
         elif c == 0x5B:  # [
@@ -108,23 +114,33 @@ def _end_of_doctype(data: bytes, start: int) -> int:
         elif c == 0x3E and depth == 0:  # >
             return i + 1
         i += 1
-    return n  # unterminated: everything after it is the DOCTYPE's
+    return n  # unterminated: everything after it belongs to the DOCTYPE
 
 
 def strip_doctypes(data: bytes) -> tuple[bytes, bool]:
-    """Remove every DOCTYPE before the root element; True if any carried declarations."""
+    """Remove every DOCTYPE declaration (anywhere outside CDATA and comments, so junk or a comment
+    before it cannot hide it); True if any carried declarations (an internal subset). One pass."""
+    if not _DOCTYPE.search(data):
+        return data, False
     had_declarations = False
-    while True:
-        first_tag = _FIRST_TAG.search(data)
-        limit = first_tag.start() if first_tag else len(data)
-        m = _DOCTYPE.search(data, 0, limit)
-        if not m:
-            return data, had_declarations
-        end = _end_of_doctype(data, m.start())
-        declaration = data[m.start():end]
-        if b"[" in declaration or b"<!" in declaration[2:]:
-            had_declarations = True
-        data = data[: m.start()] + data[end:]
+    out: list[bytes] = []
+    position = 0
+    while (m := _MARKUP_DECLARATION.search(data, position)) is not None:
+        start = m.start()
+        if m.group(0).upper() == b"<!DOCTYPE":
+            end = _end_of_doctype(data, start)
+            declaration = data[start:end]
+            if b"[" in declaration or b"<!" in declaration[2:]:
+                had_declarations = True
+            out.append(data[position:start])
+        else:  # CDATA or a comment: copied through, '<!DOCTYPE' inside is text
+            closer = b"]]>" if m.group(0).startswith(b"<![") else b"-->"
+            found = data.find(closer, m.end())
+            end = len(data) if found < 0 else found + len(closer)
+            out.append(data[position:end])
+        position = end
+    out.append(data[position:])
+    return b"".join(out), had_declarations
 
 
 def html_entities_to_numeric(data: bytes) -> tuple[bytes, int]:

@@ -35,10 +35,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from worker import redis_conn
-from worker.config import ConfigError, as_warning, check_environment, default_path, load_config, summary
+from worker.config import (
+    Config,
+    ConfigError,
+    as_warning,
+    check_environment,
+    default_path,
+    load_config,
+    summary,
+)
 
 DEFAULT_QUEUES = ("feeds", "articles", "detect", "alerts")  # worker.celery_app.QUEUES, without importing Celery
 FLOWER_PORT = 5555
+FLOWER_ADDRESS = "127.0.0.1"
 LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost")
 
 
@@ -61,7 +70,9 @@ def worker_command(argv: list[str]) -> int:
     parser.add_argument("--queues", default=",".join(DEFAULT_QUEUES),
                         help="comma-separated queues to consume (default: %(default)s)")
     parser.add_argument("--concurrency", type=int, default=None, help="worker processes (default: CPUs)")
-    parser.add_argument("--hostname", default="rasd@%h", help="Celery node name (default: %(default)s)")
+    # The pid keeps node names unique when several workers run on one host (replies to pings
+    # and control commands are addressed by name); exec keeps the pid.
+    parser.add_argument("--hostname", default=f"rasd-{os.getpid()}@%h", help="Celery node name (default: rasd-PID@%%h)")
     parser.add_argument("--loglevel", default="INFO")
     parser.add_argument("--pool", default=None, help="Celery pool (default: prefork)")
     args = parser.parse_args(argv)
@@ -74,6 +85,7 @@ def worker_command(argv: list[str]) -> int:
     if args.concurrency is not None and args.concurrency < 1:
         print("rasd worker: --concurrency must be at least 1", file=sys.stderr)
         return 2
+    die_with_supervisor()
     cmd = celery_argv("worker", "--queues", ",".join(queues), "--hostname", args.hostname,
                       "--loglevel", args.loglevel, "--without-mingle")
     if args.concurrency:
@@ -99,6 +111,7 @@ def beat_command(argv: list[str]) -> int:
             print(issue, file=sys.stderr)
         return 1
     os.environ.setdefault("RASD_CONFIG", args.config)
+    die_with_supervisor()
     from worker.scheduler import run_forever  # the scheduler pulls in Redis and Celery: only here
 
     return int(run_forever(args.config) or 0)
@@ -130,7 +143,7 @@ def flower_command(argv: list[str]) -> int:
         prog="rasd flower",
         description="Run Flower (Celery monitor). Basic auth comes from FLOWER_BASIC_AUTH=user:password, "
                     "never from the command line, where `ps` would show it.")
-    parser.add_argument("--address", default="127.0.0.1", help="address to bind (default: %(default)s)")
+    parser.add_argument("--address", default=FLOWER_ADDRESS, help="address to bind (default: %(default)s)")
     parser.add_argument("--port", type=int, default=FLOWER_PORT, help="port (default: %(default)s)")
     args = parser.parse_args(argv)
     if not 0 < args.port < 65536:
@@ -146,6 +159,7 @@ def flower_command(argv: list[str]) -> int:
               f"{problem}. Set FLOWER_BASIC_AUTH=user:password in the environment, or bind 127.0.0.1.",
               file=sys.stderr)
         return 2
+    die_with_supervisor()
     cmd = celery_argv("flower", f"--address={args.address}", f"--port={args.port}")
     sys.stdout.flush()
     sys.stderr.flush()
@@ -156,14 +170,23 @@ def flower_command(argv: list[str]) -> int:
 # -- rasd run: the supervisor --------------------------------------------------------------------
 
 _PR_SET_PDEATHSIG = 1
+PARENT_ENV = "RASD_SUPERVISOR_PID"
 
 
-def _child_setup() -> None:
-    """In the child before exec: own process group; SIGTERM if the supervisor dies (Linux)."""
-    os.setpgid(0, 0)
+def die_with_supervisor() -> None:
+    """In a process `rasd run` started: get SIGTERM from the kernel if the supervisor dies (Linux).
+
+    Set by the child itself (not a preexec_fn, which is unsafe once the parent has threads);
+    survives the exec into Celery. If the supervisor is already gone, leave at once.
+    """
+    parent = os.environ.pop(PARENT_ENV, None)
+    if not parent or not sys.platform.startswith("linux"):
+        return
     with contextlib.suppress(Exception):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if str(os.getppid()) != parent:
+        os._exit(0)
 
 
 @dataclass
@@ -180,8 +203,10 @@ class Child:
         return self.process.pid
 
     def start(self) -> None:
-        self.process = subprocess.Popen(self.argv, env=self.env, stdin=subprocess.DEVNULL,
-                                        preexec_fn=_child_setup)  # noqa: PLW1509 - no threads yet
+        # Its own process group: a terminal's Ctrl-C reaches only the supervisor, which stops
+        # the children in order; and the group lets it kill a child with all its pool processes.
+        env = {**self.env, PARENT_ENV: str(os.getpid())}
+        self.process = subprocess.Popen(self.argv, env=env, stdin=subprocess.DEVNULL, process_group=0)
 
     def exited(self) -> int | None:
         return self.process.poll() if self.process else 0
@@ -215,6 +240,7 @@ class Supervisor:
     stop_requested: threading.Event = field(default_factory=threading.Event)
     wake: threading.Event = field(default_factory=threading.Event)
     signals_seen: int = 0
+    extra_pids: set[int] = field(default_factory=set)  # other children of ours (the embedded Redis)
 
     def on_signal(self, signum: int, frame: object) -> None:
         if signum != signal.SIGCHLD:
@@ -229,6 +255,7 @@ class Supervisor:
         self.children.append(child)
 
     def dead(self) -> Child | None:
+        self.reap(self.extra_pids)
         return next((c for c in self.children if c.exited() is not None and not c.expected_exit), None)
 
     def stop_all(self) -> bool:
@@ -255,10 +282,24 @@ class Supervisor:
             if child.group_alive():
                 child.signal(signal.SIGKILL, group=True)
 
+    def reap(self, also: set[int] = frozenset()) -> None:
+        """Reap our children, and orphans handed to us when we run as PID 1 (a container's init)."""
+        own = {c.pid for c in self.children if c.process} | set(also)
+        for child in self.children:
+            child.exited()
+        while True:
+            try:  # peek without reaping: a Popen we own must collect its own status
+                info = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+            except ChildProcessError:
+                return
+            if info is None or info.si_pid in own:
+                return
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(info.si_pid, 0)
+
     def _wait_groups(self, deadline: float) -> bool:
         while True:
-            for child in self.children:
-                child.exited()  # reap, so the group leader stops counting as alive
+            self.reap(self.extra_pids)  # so exited group members stop counting as alive
             if not any(c.group_alive() for c in self.children):
                 return True
             if time.monotonic() >= deadline:
@@ -340,8 +381,8 @@ def run_command(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="rasd run", description="Run the whole service in the foreground.")
     parser.add_argument("--config", default=default_path(), help="feeds.yaml (default: %(default)s)")
     parser.add_argument("--flower-port", type=int, default=FLOWER_PORT, help="Flower's port (default: %(default)s)")
-    parser.add_argument("--flower-address", default="127.0.0.1",
-                        help="Flower's address (default: %(default)s; any other needs FLOWER_BASIC_AUTH)")
+    parser.add_argument("--flower-address", default=None,
+                        help=f"Flower's address (default: {FLOWER_ADDRESS}; any other needs FLOWER_BASIC_AUTH)")
     parser.add_argument("--no-flower", action="store_true", help="do not start Flower")
     parser.add_argument("--no-beat", action="store_true", help="do not start the scheduler")
     parser.add_argument("--concurrency", type=int, default=None, help="worker processes (default: CPUs)")
@@ -363,6 +404,11 @@ def run_command(argv: list[str]) -> int:
         print(as_warning(issue), flush=True)
     config_path = Path(args.config).resolve()
     var = Path(args.var)
+    if not args.no_flower and args.flower_address is not None and not is_loopback(args.flower_address):
+        problem = basic_auth_problem(os.environ.get("FLOWER_BASIC_AUTH"))
+        if problem:
+            say(f"Flower on {args.flower_address or 'all interfaces'} needs basic auth: {problem}; not starting")
+            return 1
 
     with run_lock(var) as locked:
         if not locked:
@@ -372,7 +418,7 @@ def run_command(argv: list[str]) -> int:
         return _supervise(args, config, config_path, var, started)
 
 
-def _supervise(args: argparse.Namespace, config, config_path: Path, var: Path, started: float) -> int:
+def _supervise(args: argparse.Namespace, config: Config, config_path: Path, var: Path, started: float) -> int:
     sup = Supervisor(stop_timeout=args.stop_timeout)
     handled = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD)
     previous = {s: signal.signal(s, sup.on_signal) for s in handled}
@@ -384,48 +430,36 @@ def _supervise(args: argparse.Namespace, config, config_path: Path, var: Path, s
         except (RuntimeError, OSError) as exc:
             say(f"no Redis: {exc}")
             return 1
+        if embedded is not None and embedded.process is not None:
+            sup.extra_pids.add(embedded.process.pid)
         if embedded is None and not redis_conn.local_redis_answers(url, timeout=3.0):
             say(f"Redis at {redis_conn.redact_url(url)} ({which}) does not answer; not starting")
             return 1
         os.environ["REDIS_URL"] = url  # for the ping below; children get it explicitly
         nodename = f"rasd-{os.getpid()}@{socket.gethostname()}"
-        me = [sys.executable, "-m", "worker.cli"]
-        worker_argv = [*me, "worker", "--queues", ",".join(DEFAULT_QUEUES), "--hostname", nodename]
-        if args.concurrency:
-            worker_argv += ["--concurrency", str(args.concurrency)]
-        plan = [Child("worker", worker_argv, child_env(url, config_path, flower=False))]
-        if not args.no_beat:
-            plan.append(Child("scheduler", [*me, "beat", "--config", str(config_path)],
-                              child_env(url, config_path, flower=False)))
-        if not args.no_flower:
-            plan.append(Child("flower", [*me, "flower", "--address", args.flower_address,
-                                         "--port", str(args.flower_port)],
-                              child_env(url, config_path, flower=True)))
-        flower_url = f"http://{_url_host(args.flower_address)}:{args.flower_port}/"
+        plan, scheduler = _plan(args, url, config_path, nodename)
+        flower_url = f"http://{_url_host(args.flower_address or FLOWER_ADDRESS)}:{args.flower_port}/"
+        _announce(args, config, url, which, flower_url)
 
-        say(f"config: {args.config} ({summary(config)})")
-        say(f"redis: {redis_conn.redact_url(url)} ({which})")
-        if not args.no_flower:
-            auth = " (basic auth from FLOWER_BASIC_AUTH)" if os.environ.get("FLOWER_BASIC_AUTH") else ""
-            say(f"flower: {flower_url}{auth}")
-        if config.destinations:
-            say(f"alerts: to {', '.join(d.name for d in config.destinations)}")
-        else:
-            say(f"alerts: the console and {config.settings.alerts_file}")
-        for child in plan:
-            if sup.stop_requested.is_set():
-                break
-            sup.start(child)
-        pids = {"runner": os.getpid(), **{c.name: c.pid for c in sup.children},
-                "redis": embedded.process.pid if embedded and embedded.process else None}
-        pids_file.write_text(json.dumps(pids) + "\n")
-        say("started " + ", ".join(f"{c.name} (pid {c.pid})" for c in sup.children) + f"; pids in {pids_file}")
+        def start(children: list[Child]) -> None:
+            for child in children:
+                if not sup.stop_requested.is_set():
+                    sup.start(child)
+            pids = {"runner": os.getpid(), **{c.name: c.pid for c in sup.children},
+                    "redis": embedded.process.pid if embedded and embedded.process else None}
+            pids_file.write_text(json.dumps(pids) + "\n")
+            if children:
+                say("started " + ", ".join(f"{c.name} (pid {c.pid})" for c in children if c.process)
+                    + f"; pids in {pids_file}")
 
+        start(plan)
         deadline = started + args.ready_timeout
         ping = _worker_pinger(nodename)
         outcome = wait_until(ping, deadline, sup)
         if outcome == "ok" and not args.no_flower:
             outcome = wait_until(lambda: http_answers(flower_url + "healthcheck"), deadline, sup)
+        if outcome == "ok" and scheduler:
+            start([scheduler])
         if outcome == "ok":
             say(f"ready in {time.monotonic() - started:.1f} s; Ctrl-C stops everything")
             outcome = wait_until(lambda: False, float("inf"), sup, pause=1.0)
@@ -453,6 +487,38 @@ def _supervise(args: argparse.Namespace, config, config_path: Path, var: Path, s
             pids_file.unlink()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _plan(args: argparse.Namespace, url: str, config_path: Path, nodename: str) -> tuple[list[Child], Child | None]:
+    """The children to start at once, and the scheduler, started once the worker answers."""
+    me = [sys.executable, "-m", "worker.cli"]
+    worker_argv = [*me, "worker", "--queues", ",".join(DEFAULT_QUEUES), "--hostname", nodename]
+    if args.concurrency:
+        worker_argv += ["--concurrency", str(args.concurrency)]
+    plan = [Child("worker", worker_argv, child_env(url, config_path, flower=False))]
+    if not args.no_flower:
+        # No --address unless asked: `rasd flower`'s own default (loopback) applies, as in the Procfile.
+        address = [] if args.flower_address is None else ["--address", args.flower_address]
+        plan.append(Child("flower", [*me, "flower", *address, "--port", str(args.flower_port)],
+                          child_env(url, config_path, flower=True)))
+    # The scheduler starts once a worker consumes and Flower watches, so the first polls
+    # neither wait in the queue nor go unseen in Flower.
+    scheduler = None if args.no_beat else Child(
+        "scheduler", [*me, "beat", "--config", str(config_path)], child_env(url, config_path, flower=False))
+    return plan, scheduler
+
+
+def _announce(args: argparse.Namespace, config: Config, url: str, which: str, flower_url: str) -> None:
+    """Where to look: the config, the Redis (never its password), Flower, the alerts."""
+    say(f"config: {args.config} ({summary(config)})")
+    say(f"redis: {redis_conn.redact_url(url)} ({which})")
+    if not args.no_flower:
+        auth = " (basic auth from FLOWER_BASIC_AUTH)" if os.environ.get("FLOWER_BASIC_AUTH") else ""
+        say(f"flower: {flower_url}{auth}")
+    if config.destinations:
+        say(f"alerts: to {', '.join(d.name for d in config.destinations)}")
+    else:
+        say(f"alerts: the console and {config.settings.alerts_file}")
 
 
 def _url_host(address: str) -> str:

@@ -7,15 +7,18 @@ here from status codes and exception class names and then redacted, so no URL or
 
 from __future__ import annotations
 
+import os
+import threading
 from dataclasses import dataclass
 from typing import Literal
 
 import httpx
 
 from alerts.destinations import redact
-from worker.net import BlockedAddressError, parse_retry_after
+from worker.config import Settings
+from worker.net import BlockedAddressError, make_client, parse_retry_after
 
-__all__ = ["Outcome", "parse_retry_after", "network_failure", "redirect_failure", "read_limited"]
+__all__ = ["Outcome", "parse_retry_after", "network_failure", "redirect_failure", "read_limited", "shared_client"]
 
 Result = Literal["delivered", "retry", "dead", "disable"]
 
@@ -73,3 +76,19 @@ def read_limited(response: httpx.Response, limit: int = MAX_BODY) -> bytes:
         if size >= limit:
             break
     return b"".join(chunks)[:limit]
+
+
+_clients: dict[tuple, httpx.Client] = {}
+_clients_lock = threading.Lock()
+
+
+def shared_client(settings: Settings) -> httpx.Client:
+    """One guarded client per process and network setting: kept-alive connections, and no TLS set-up
+    between taking a rate-limit slot and sending. Never follows redirects."""
+    k = (os.getpid(), settings.allow_private_networks, settings.connect_timeout, settings.read_timeout,
+         settings.user_agent)
+    with _clients_lock:
+        client = _clients.get(k)
+        if client is None:
+            client = _clients[k] = make_client(settings, follow_redirects=False)
+        return client

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import apprise
 
-from alerts.destinations import redact
+from alerts.destinations import redact, secret_variants
 from alerts.senders import Outcome
 from worker.config import Destination, Settings
 
@@ -56,7 +56,7 @@ def check_host(url: str, settings: Settings) -> str | None:
 def send(dest: Destination, url: str, title: str, body: str, *, settings: Settings,
          secrets: list[str] | None = None) -> Outcome:
     """Notify through Apprise; failures are retried like webhooks."""
-    secrets = secrets or [url]
+    secrets = secrets or secret_variants(url, None)
     refused = check_host(url, settings)
     if refused:
         return Outcome("retry", error=refused)

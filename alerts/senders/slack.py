@@ -12,9 +12,16 @@ import json
 
 import httpx
 
-from alerts.senders import Outcome, network_failure, parse_retry_after, read_limited, redirect_failure
+from alerts.destinations import secret_variants
+from alerts.senders import (
+    Outcome,
+    network_failure,
+    parse_retry_after,
+    read_limited,
+    redirect_failure,
+    shared_client,
+)
 from worker.config import Destination, Settings
-from worker.net import make_client
 
 # The webhook is gone for good: stop using it until ops fix it.
 DISABLING = frozenset({
@@ -36,20 +43,15 @@ REJECTED = frozenset({"invalid_payload", "too_many_attachments", "no_text"})
 def send(dest: Destination, url: str, payload: dict, *, settings: Settings,
          client: httpx.Client | None = None, secrets: list[str] | None = None) -> Outcome:
     """POST one message to a Slack incoming webhook."""
-
     body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": settings.user_agent}
-    own = client is None
-    http = make_client(settings, follow_redirects=False) if own else client
+    http = client or shared_client(settings)
     try:
         with http.stream("POST", url, content=body, headers=headers, timeout=httpx.Timeout(dest.timeout)) as resp:
             text = read_limited(resp).decode("utf-8", "replace").strip()
             return classify(resp.status_code, text, resp.headers)
     except Exception as exc:  # the network, the SSRF guard, a soft time limit: all retried
-        return network_failure(exc, secrets or [url])
-    finally:
-        if own:
-            http.close()
+        return network_failure(exc, secrets or secret_variants(url, None))
 
 
 def classify(status: int, text: str, headers: httpx.Headers | dict) -> Outcome:

@@ -14,9 +14,16 @@ from datetime import UTC, datetime
 import httpx
 from standardwebhooks import Webhook
 
-from alerts.senders import Outcome, network_failure, parse_retry_after, read_limited, redirect_failure
+from alerts.destinations import secret_variants
+from alerts.senders import (
+    Outcome,
+    network_failure,
+    parse_retry_after,
+    read_limited,
+    redirect_failure,
+    shared_client,
+)
 from worker.config import Destination, Settings
-from worker.net import make_client
 
 
 def encode(body: dict) -> str:
@@ -38,7 +45,6 @@ def send(dest: Destination, url: str, body: dict, *, secret: str, webhook_id: st
          now: float | None = None, client: httpx.Client | None = None,
          secrets: list[str] | None = None) -> Outcome:
     """POST one signed JSON message."""
-
     data = encode(body)
     try:
         headers = signed_headers(secret, webhook_id, data, now=now)
@@ -46,18 +52,14 @@ def send(dest: Destination, url: str, body: dict, *, secret: str, webhook_id: st
         return Outcome("retry", error=f"the signing secret in {dest.secret_env} is not a valid whsec_ secret "
                                       f"({type(exc).__name__})")
     headers |= {"Content-Type": "application/json", "User-Agent": settings.user_agent}
-    own = client is None
-    http = make_client(settings, follow_redirects=False) if own else client
+    http = client or shared_client(settings)
     try:
         with http.stream("POST", url, content=data.encode("utf-8"), headers=headers,
                          timeout=httpx.Timeout(dest.timeout)) as resp:
             read_limited(resp)
             return classify(resp.status_code, resp.headers)
     except Exception as exc:  # the network, the SSRF guard, a soft time limit: all retried
-        return network_failure(exc, secrets or [url, secret])
-    finally:
-        if own:
-            http.close()
+        return network_failure(exc, secrets or secret_variants(url, secret))
 
 
 def classify(status: int, headers: httpx.Headers | dict) -> Outcome:

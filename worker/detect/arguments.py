@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 _GAP_OK = set(" \t\"'«»“”‘’-")
 _QUOTES = "\"'«»“”‘’"
-_STOP_CLASSES = {"name_stop", "scope_break", "agent"}
+# Lexicon classes a name may run through; any other lexicon word ends it.
+_NAME_CLASSES = frozenset({"generic_word", "place"})
 MAX_NAME_WORDS = 4
 
 
@@ -42,29 +43,31 @@ class ArgumentFinder:
         return self._crossing_record(doc, start, end, gaz), (start, end), named
 
     def resolve(self, doc: _Doc, head: Hit) -> Crossing | None:
-        ft = doc.folded.text
-        stem = ft[head.stem_start : head.end - len(head.suffix)]
+        stem = _stem(doc, head)
         here = doc.sentence_index(head.start)
-        mentions = [h for h in doc.hits if "crossing" in h.classes and h.start != head.start]
-        mentions += doc.gazetteer_hits()[0]
-        before = sorted((h for h in mentions if h.start < head.start), key=lambda h: -h.start)
-        after = sorted((h for h in mentions if h.start > head.start and doc.sentence_index(h.start) <= here + 2),
-                       key=lambda h: h.start)
+        mentions = self._named_mentions(doc)
+        before = [m for m in reversed(mentions) if m[0] < head.start]
+        after = [m for m in mentions if m[0] > head.start and doc.sentence_index(m[0]) <= here + 2]
         for group in (before, after):
             for same_noun in (True, False):
-                for h in group:
-                    if same_noun and ft[h.stem_start : h.end - len(h.suffix)] != stem:
-                        continue
-                    found = self._named(doc, h)
-                    if found is not None:
-                        return found
+                for _, noun, crossing in group:
+                    if not same_noun or noun == stem:
+                        return crossing
         return None
 
-    def _named(self, doc: _Doc, h: Hit) -> Crossing | None:
-        sent = doc.sentence(doc.sentence_index(h.start))
-        real = next((x for x in sent.hits if x.start == h.start and x.end == h.end), h)
-        start, end, named, gaz = self._phrase(doc, sent, real, stop_extra={"crossing"})
-        return self._crossing_record(doc, start, end, gaz) if named else None
+    def _named_mentions(self, doc: _Doc) -> list[tuple[int, str, Crossing]]:
+        """Every crossing mention in the article that carries a name, in text order (once)."""
+        if doc.named_crossings is None:
+            found = []
+            heads = [h for h in doc.hits if "crossing" in h.classes] + doc.gazetteer_hits()[0]
+            for h in sorted(heads, key=lambda h: h.start):
+                sent = doc.sentence(doc.sentence_index(h.start))
+                real = next((x for x in sent.hits if x.start == h.start and x.end == h.end), h)
+                start, end, named, gaz = self._phrase(doc, sent, real, stop_extra={"crossing"})
+                if named:
+                    found.append((h.start, _stem(doc, h), self._crossing_record(doc, start, end, gaz)))
+            doc.named_crossings = found
+        return doc.named_crossings
 
     def _crossing_record(self, doc: _Doc, start: int, end: int, gaz: Hit | None) -> Crossing:
         written = self.written(doc, start, end)
@@ -84,15 +87,16 @@ class ArgumentFinder:
             head = before[-1]
         else:
             return None
-        start, end, _, _ = self._phrase(doc, sent, head, stop_extra={"crossing"}, max_words=3)
-        # "فرع المخابرات": take in agent words right before the head as well.
-        k = head.ti - 1
-        while k >= 0:
+        start, end, _, _ = self._phrase(doc, sent, head, stop_extra={"crossing"}, allow={"agent"}, max_words=3,
+                                      agent=True)
+        # "فرع المخابرات الجوية": take in agent words right before the head, up to a "و".
+        k, cur = head.ti - 1, head
+        while k >= 0 and not cur.prefix.startswith(("و", "ف")):
             prev = sent.at_token.get(k)
             if prev is None or "agent" not in prev.classes or prev.tj != k:
                 break
-            start = _strip_clitics(prev)
-            k = prev.ti - 1
+            start, cur, k = _strip_clitics(prev), prev, prev.ti - 1
+        end = _close_quote(doc.folded.text, start, end)
         return self.written(doc, start, end), (start, end)
 
     def phrase_text(self, doc: _Doc, sent: Sentence, head: Hit) -> tuple[str, tuple[int, int]]:
@@ -128,8 +132,10 @@ class ArgumentFinder:
                     continue
             if any(s < end and start < e for s, e in covered):
                 continue
-            covered.append((start, end))
             written = self.written(doc, start, end)
+            if any(p.name == written for _, _, _, p in found):
+                continue
+            covered.append((start, end))
             place = replace(gaz.place, name=written) if gaz is not None and gaz.place is not None else Place(name=written)
             found.append((d, start, end, place))
         found.sort(key=lambda t: t[0])
@@ -139,7 +145,8 @@ class ArgumentFinder:
     # -- shared -------------------------------------------------------------------------------
 
     def _phrase(
-        self, doc: _Doc, sent: Sentence, head: Hit, stop_extra: set[str] = frozenset(), max_words: int = MAX_NAME_WORDS
+        self, doc: _Doc, sent: Sentence, head: Hit, stop_extra: set[str] = frozenset(),
+        allow: set[str] = frozenset(), max_words: int = MAX_NAME_WORDS, agent: bool = False,
     ) -> tuple[int, int, bool, Hit | None]:
         """Span (folded) of the phrase headed by `head`; whether it holds a non-generic word;
         the gazetteer hit inside it, if any.
@@ -153,15 +160,12 @@ class ArgumentFinder:
         end = head.end
         gaz = head if (head.crossing is not None or head.place is not None) else None
         named = gaz is not None
-        gaz_hits: dict[int, Hit] = {}
-        for h in sent.hits:
-            if (h.crossing is not None or h.place is not None) and h is not head:
-                if h.ti == head.ti and gaz is None:  # the gazetteer span starts at the head word
-                    gaz, named, end = h, True, max(end, h.end)
-                else:
-                    gaz_hits.setdefault(h.ti, h)
+        gaz_hits = sent.gazetteer_by_token()
+        g0 = gaz_hits.get(head.ti)
+        if gaz is None and g0 is not None and g0 is not head:  # the gazetteer span starts at the head
+            gaz, named, end = g0, True, max(end, g0.end)
         definite = ft.startswith("ال", start)
-        stops = _STOP_CLASSES | stop_extra
+        allowed = (_NAME_CLASSES | allow) - stop_extra
         j = max(head.tj, gaz.tj if gaz is not None and gaz is not head else head.tj) + 1
         words, took_generic, free = 0, False, 0
         n = len(sent.starts)
@@ -173,7 +177,7 @@ class ArgumentFinder:
             if any(c not in _GAP_OK for c in gap):
                 break
             g = gaz_hits.get(j)
-            if g is not None:
+            if g is not None and g is not head and g is not gaz:
                 end = g.end
                 gaz = gaz or g
                 named = True
@@ -181,13 +185,17 @@ class ArgumentFinder:
                 continue
             h = sent.at_token.get(j)
             tok = ft[sent.starts[j] : sent.ends[j]]
-            if h is not None and (h.rules or h.mods or (h.classes & stops)):
+            if h is not None and (h.rules or h.mods or h.mods_after or (h.classes - allowed)):
                 break
             if tok in self.stop_words or (tok[:1] == "و" and tok[1:] in self.stop_words):
                 break
             if tok.isdigit() or (tok.startswith("و") and len(tok) > 3):
                 break
+            if words and tok[:1] in "يت" and len(tok) >= 4:  # a verb after the name: "مدينة الأبيض تتدفق"
+                break
             generic = h is not None and "generic_word" in h.classes
+            if definite and agent and tok.startswith("ال"):
+                generic = True  # "القوات التركية"، "المخابرات الجوية": the adjective is part of the doer
             if definite and not generic:
                 if free == 0 and took_generic and tok.startswith("ب"):
                     free = 1
@@ -200,14 +208,22 @@ class ArgumentFinder:
             took_generic = took_generic or generic
             end = sent.ends[j]
             j, words = j + 1, words + 1
-        # Keep a closing quote when the phrase opened one inside itself.
-        if end < len(ft) and ft[end] in _QUOTES and sum(ft.count(q, start, end) for q in _QUOTES) % 2 == 1:
-            end += 1
-        return start, end, named, gaz
+        return start, _close_quote(ft, start, end), named, gaz
 
     def written(self, doc: _Doc, start: int, end: int) -> str:
         s, e = doc.folded.span(start, end)
         return doc.folded.original[s:e].strip().strip("،,؛:")
+
+
+def _stem(doc: _Doc, h: Hit) -> str:
+    return doc.folded.text[h.stem_start : h.end - len(h.suffix)]
+
+
+def _close_quote(ft: str, start: int, end: int) -> int:
+    """Keep a closing quote when the phrase opened one inside itself."""
+    if end < len(ft) and ft[end] in _QUOTES and sum(ft.count(q, start, end) for q in _QUOTES) % 2 == 1:
+        return end + 1
+    return end
 
 
 def _strip_clitics(h: Hit) -> int:

@@ -17,41 +17,69 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from .arguments import ArgumentFinder
 from .gazetteer_link import GazetteerLink
 from .model import Crossing, Event, Mark
 from .normalize import Folded, fold
-from .patterns import compile_words
+from .patterns import SUFFIX_LETTERS, compile_words
 from .rules import MODALITIES, Rule, RuleSet
 
-# Sentence ends: newlines, ! ? ؟ ؛ and full stops that are not decimal points.
-_SENT_END = re.compile(r"[\n!?؟؛]+|\.+(?!\d)|(?<!\d)\.")
+# Sentence ends: newlines, ! ? ؟ ؛ and full stops, with the spaces, closing quotes and further
+# stops that follow them. A full stop between digits (9372.74) is skipped in _Doc; a character
+# class first lets the regex engine skip ahead fast.
+_SENT_END = re.compile(r"[\n!?؟؛.][\s.!?؟؛\"'»”)]*")
 _WORD = re.compile(r"\w+")
 _QUESTION_END = re.compile(r"[?؟]\s*[\"'»”)]*\s*$")
 CROSSING_TYPES = ("crossing_closure", "crossing_reopening")
+_BARRIER_EXEMPT = frozenset({"denial", "question"})
+_CUE_CLASSES = frozenset({"scope_break", "report_break", "carrier"})
 # Kinds of lexicon entry a stem can carry.
-_TRIGGER, _CLASS, _MODALITY = 0, 1, 2
+_TRIGGER, _CLASS, _MODALITY, _MODALITY_AFTER = 0, 1, 2, 3
+_MISSING = object()
+_GAZ_CROSSING = frozenset({"crossing"})
+_GAZ_PLACE = frozenset({"place"})
 
 
-@dataclass(slots=True)
+_EMPTY: frozenset[str] = frozenset()
+
+
 class Hit:
-    """One matched word (or multi-word phrase) in the folded text."""
+    """One matched word (or multi-word phrase) in the folded text. The collections are shared
+    between hits of the same word: never mutate them. (A plain slotted class: hundreds are made
+    per article, and a dataclass __init__ with defaults costs twice as much.)"""
 
-    start: int
-    end: int
-    stem_start: int
+    __slots__ = ("start", "end", "stem_start", "prefix", "suffix", "rules", "classes", "mods", "mods_after",
+                 "ti", "tj", "crossing", "place")
+
+    def __init__(
+        self, start: int, end: int, stem_start: int, prefix: str, suffix: str, rules: tuple[Rule, ...] = (),
+        classes: frozenset[str] = _EMPTY, mods: frozenset[str] = _EMPTY, mods_after: frozenset[str] = _EMPTY,
+        crossing: Crossing | None = None, place: object | None = None,
+    ) -> None:
+        self.start, self.end, self.stem_start, self.prefix, self.suffix = start, end, stem_start, prefix, suffix
+        self.rules, self.classes, self.mods, self.mods_after = rules, classes, mods, mods_after
+        self.ti = self.tj = 0  # first and last token of the hit in its sentence
+        self.crossing = crossing  # from the gazetteer
+        self.place = place
+
+    def __repr__(self) -> str:
+        return f"Hit({self.start}, {self.end}, rules={[r.id for r in self.rules]}, classes={sorted(self.classes)})"
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What the lexicon says about one word form (cached per form)."""
+
+    rules: tuple[Rule, ...]
+    classes: frozenset[str]
+    mods: frozenset[str]
+    mods_after: frozenset[str]
+    prefix_len: int  # clitic prefix length of the trigger reading
     prefix: str
     suffix: str
-    rules: list[Rule] = field(default_factory=list)
-    classes: set[str] = field(default_factory=set)
-    mods: set[str] = field(default_factory=set)
-    ti: int = 0  # first and last token of the hit in its sentence
-    tj: int = 0
-    crossing: Crossing | None = None  # from the gazetteer
-    place: object | None = None
 
 
 @dataclass
@@ -62,6 +90,45 @@ class Sentence:
     starts: list[int] = field(default_factory=list)  # token offsets (folded)
     ends: list[int] = field(default_factory=list)
     at_token: dict[int, Hit] = field(default_factory=dict)
+    triggers: list[Hit] = field(default_factory=list)
+    cues: list[Hit] = field(default_factory=list)  # triggers and the words that shape them
+    by_class: dict[str, list[Hit]] = field(default_factory=dict)
+    _gaz: dict[int, Hit] | None = None
+
+    def index(self) -> None:
+        for h in self.hits:
+            if h.rules:
+                self.triggers.append(h)
+            if h.rules or h.mods or h.mods_after or h.classes & _CUE_CLASSES:
+                self.cues.append(h)
+            for c in h.classes:
+                self.by_class.setdefault(c, []).append(h)
+
+    def gazetteer_by_token(self) -> dict[int, Hit]:
+        if self._gaz is None:
+            self._gaz = {}
+            for h in self.hits:
+                if (h.crossing is not None or h.place is not None) and h.ti not in self._gaz:
+                    self._gaz[h.ti] = h
+        return self._gaz
+
+    def nearest(self, hit: Hit, classes: tuple[str, ...], before: int, after: int) -> Hit | None:
+        """The hit of one of `classes` nearest to `hit` within the window (after wins a tie)."""
+        best: Hit | None = None
+        best_d = 10**6
+        for c in classes:
+            for h in self.by_class.get(c, ()):
+                if h is hit:
+                    continue
+                if h.tj < hit.ti:
+                    d = hit.ti - h.tj
+                    if d <= before and d < best_d:
+                        best, best_d = h, d
+                elif h.ti > hit.tj:
+                    d = h.ti - hit.tj
+                    if d <= after and (d < best_d or (d == best_d and best is not None and best.ti < hit.ti)):
+                        best, best_d = h, d
+        return best
 
 
 class Detector:
@@ -71,6 +138,7 @@ class Detector:
         self.ruleset = ruleset
         self.gazetteer = gazetteer or GazetteerLink.default()
         self._entries: dict[str, list[tuple[int, object, bool, bool]]] = {}
+        self._readings: dict[str, _Reading | None] = {}
         trigger_forms: list[str] = []
         for rule in ruleset.rules:
             for f in rule.triggers:
@@ -84,6 +152,8 @@ class Detector:
         for name, mod in ruleset.modalities.items():
             for f in mod.words:
                 self._add(f.text, (_MODALITY, name, f.prefix_ok, f.suffix_ok))
+            for f in mod.after_words:
+                self._add(f.text, (_MODALITY_AFTER, name, f.prefix_ok, f.suffix_ok))
         self.regex = compile_words(list(self._entries))
         self.trigger_regex = compile_words(trigger_forms)  # the benchmark's floor
         self.trigger_forms = sorted(set(trigger_forms))
@@ -116,72 +186,124 @@ class Detector:
 
     def _detect(self, text: str) -> list[Event]:
         folded = fold(text)
-        ft = folded.text
-        hits, any_trigger = self._scan(ft)
+        hits, any_trigger = self._scan(folded.text)
         if not any_trigger:
             return []
         doc = _Doc(self, folded, hits)
-        found: list[Event] = []
+        found: list[_Candidate] = []
         for sent in doc.trigger_sentences():
             found.extend(self._sentence_events(doc, sent))
-        return _merge(found)
+        return [self._complete(doc, c) for c in _merge(found)]
 
     def _scan(self, ft: str) -> tuple[list[Hit], bool]:
         hits: list[Hit] = []
         any_trigger = False
-        entries = self._entries
+        cache = self._readings
         for m in self.regex.finditer(ft):
-            stem = m.group("s")
-            table = entries.get(stem)
-            if table is None:
-                table = entries.get(" ".join(stem.split()), ())
-            prefix, suffix = m.group("p"), m.group("x")
-            hit = Hit(m.start(), m.end(), m.start("s"), prefix, suffix)
-            for kind, obj, prefix_ok, suffix_ok in table:
-                if (prefix and not prefix_ok) or (suffix and not suffix_ok):
-                    continue
-                if kind == _TRIGGER:
-                    hit.rules.append(obj)  # type: ignore[arg-type]
-                    any_trigger = True
-                elif kind == _CLASS:
-                    hit.classes.add(obj)  # type: ignore[arg-type]
-                else:
-                    hit.mods.add(obj)  # type: ignore[arg-type]
-            if hit.rules or hit.classes or hit.mods:
-                hits.append(hit)
+            word = m.group()
+            reading = cache.get(word, _MISSING)
+            if reading is _MISSING:
+                reading = self._read(m.group("p"), m.group("s"), m.group("x"))
+                if len(cache) > 200_000:  # bounded: a stream of odd spellings cannot grow it forever
+                    cache.clear()
+                cache[word] = reading
+            if reading is None:
+                continue
+            start = m.start()
+            hits.append(Hit(start, start + len(word), start + reading.prefix_len, reading.prefix, reading.suffix,
+                            reading.rules, reading.classes, reading.mods, reading.mods_after, None, None))
+            if reading.rules:
+                any_trigger = True
         return hits, any_trigger
 
-    def _sentence_events(self, doc: _Doc, sent: Sentence) -> list[Event]:
-        events: list[Event] = []
-        question = bool(_QUESTION_END.search(doc.folded.text, sent.start, sent.end))
-        for hit in sent.hits:
-            for rule in hit.rules:
-                ev = self._apply(doc, sent, hit, rule, question)
-                if ev is not None:
-                    events.append(ev)
-        # A past state named beside its reversal ("reopened after a closure") is background.
-        kinds = {e.type for e in events}
-        if {"crossing_closure", "crossing_reopening"} <= kinds:
-            events = [e for e in events if not (e.type in CROSSING_TYPES and "background" in e._mods)]  # type: ignore[attr-defined]
-        return events
+    def _read(self, prefix: str, stem: str, suffix: str) -> _Reading | None:
+        """The lexicon entries of one matched word, over the ways of splitting off clitics.
 
-    def _apply(self, doc: _Doc, sent: Sentence, hit: Hit, rule: Rule, question: bool) -> Event | None:
+        A word can be read several ways: ``بهدف`` = the cue بهدف or ب + هدف; ``سكان`` = the noun
+        or س + كان; ``بعدم`` = ب + عدم or بعد + م; ``أوقفت`` = the listed form or أوقف + ت.
+        Triggers are taken from every reading (their rules check the context anyway). Word
+        classes and cues come from the reading with the longest stem (ties: the one without a
+        cut suffix), plus any other reading whose stem is longer than three letters.
+        """
+        if " " in stem or "\n" in stem or "\t" in stem:
+            stem = " ".join(stem.split())
+        entries = self._entries
+        rules: list[Rule] = []
+        prefix_len = len(prefix)
+        readings: list[tuple[int, int, list]] = []  # stem length, -cut, accepted word entries
+        for k in range(len(prefix) + 1):
+            pre, word = prefix[:k], prefix[k:] + stem
+            for cut in range(0, min(4 - len(suffix), len(word) - 2) + 1):
+                if cut and word[-cut] not in SUFFIX_LETTERS:
+                    break
+                table = entries.get(word[: len(word) - cut] if cut else word)
+                if table is None:
+                    continue
+                suf = suffix or cut
+                words = []
+                for entry in table:
+                    kind, obj, prefix_ok, suffix_ok = entry
+                    if (pre and not prefix_ok) or (suf and not suffix_ok):
+                        continue
+                    if kind != _TRIGGER:
+                        words.append(entry)
+                    elif obj not in rules:
+                        if not rules:
+                            prefix_len = k
+                        rules.append(obj)  # type: ignore[arg-type]
+                if words:
+                    readings.append((len(word) - cut, -cut, words))
+        classes: set[str] = set()
+        mods: set[str] = set()
+        mods_after: set[str] = set()
+        if readings:
+            best = max(readings, key=lambda r: (r[0], r[1]))
+            for r in readings:
+                if r is not best and r[0] <= 3:
+                    continue
+                for kind, obj, _, _ in r[2]:
+                    (classes if kind == _CLASS else mods if kind == _MODALITY else mods_after).add(obj)
+        if not (rules or classes or mods or mods_after):
+            return None
+        return _Reading(tuple(rules), frozenset(classes), frozenset(mods), frozenset(mods_after), prefix_len,
+                        prefix[:prefix_len], suffix)
+
+    def _sentence_events(self, doc: _Doc, sent: Sentence) -> list[_Candidate]:
+        found: list[_Candidate] = []
+        # A question covers its own clause: in "أكد الجيش تطويق غزة، فما هو التطويق؟" only the
+        # part after the last comma asks.
+        ft = doc.folded.text
+        question_from = sent.end
+        if _QUESTION_END.search(ft, sent.start, sent.end):
+            question_from = max(sent.start, max(ft.rfind(c, sent.start, sent.end) for c in "،,؛;:") + 1)
+        for hit in sent.triggers:
+            for rule in hit.rules:
+                cand = self._apply(doc, sent, hit, rule, hit.start >= question_from)
+                if cand is not None:
+                    found.append(cand)
+        # A past state named beside its reversal ("reopened after a closure") is background.
+        kinds = {c.event.type for c in found}
+        if {"crossing_closure", "crossing_reopening"} <= kinds:
+            found = [c for c in found if not (c.event.type in CROSSING_TYPES and "background" in c.mods)]
+        return found
+
+    def _apply(self, doc: _Doc, sent: Sentence, hit: Hit, rule: Rule, question: bool) -> _Candidate | None:
         for w in rule.exclude:
-            if _nearest(sent, hit, w.classes, w.before, w.after) is not None:
+            if sent.nearest(hit, w.classes, w.before, w.after) is not None:
                 return None
         args: list[tuple[str, Hit]] = []
         reach = 10**6  # distance to the nearest required argument (the object)
         for w in rule.require:
-            found = _nearest(sent, hit, w.classes, w.before, w.after)
+            found = sent.nearest(hit, w.classes, w.before, w.after)
             if found is None:
                 return None
             args.append((next(c for c in w.classes if c in found.classes), found))
             reach = min(reach, _distance(hit, found))
         for w in rule.lookalike:
-            other = _nearest(sent, hit, w.classes, w.before, w.after)
+            other = sent.nearest(hit, w.classes, w.before, w.after)
             if other is not None and _distance(hit, other) < reach:
                 return None
-        mods = self._modalities(sent, hit, rule, question)
+        mods = self._modalities(sent, hit, rule, question, args)
         if rule.only_negated:  # "no aid was let in": the negation is what makes the event
             if "negation" not in mods:
                 return None
@@ -198,41 +320,65 @@ class Detector:
             else:
                 status = effect
             break
-        return self._build(doc, sent, hit, rule, etype, status, args, mods)
+        return self._candidate(doc, sent, hit, rule, etype, status, args, mods)
 
-    def _modalities(self, sent: Sentence, hit: Hit, rule: Rule, question: bool) -> set[str]:
+    def _modalities(
+        self, sent: Sentence, hit: Hit, rule: Rule, question: bool, args: list[tuple[str, Hit]]
+    ) -> set[str]:
         found: set[str] = set()
         if question:
             found.add("question")
         plain = hit.prefix.lstrip("وف")
         if "س" in plain:
             found.add("future")
-        if rule.purpose_prefix and plain in ("ل", "لل"):
-            found.add("purpose")
+        if rule.purpose_prefix:
+            # لاستعادة السيطرة، لاقتحام: a ل on the trigger or on the verb that carries it.
+            for h in (hit, *(a for _, a in args if a.ti < hit.ti)):
+                if h.prefix.lstrip("وف") in ("ل", "لل"):
+                    found.add("purpose")
         mods = self.ruleset.modalities
-        barrier = hit.ti
+        cues = sent.cues
+        # Coordinated triggers share their cues: in "بهدف تطويقهم وفرض حصار" and "علقت القصف
+        # الجوي والمدفعي" the cue reaches the second trigger through the first. A carrier verb
+        # takes the trigger as its object: "احتمال لفرض النظام طوقا" reaches the siege via فرض.
+        start = hit.ti
+        for h in reversed(cues):
+            if h.tj >= start:
+                continue
+            gap = start - h.tj
+            if (gap <= 3 and any(r.type == rule.type for r in h.rules)) or (gap <= 8 and "carrier" in h.classes):
+                start = h.ti
+        barrier = hard = -1
         # Walk back from the trigger: cue words reach forward to it unless a clause break
-        # (relative pronoun, "but", a new reporting verb) stands between.
-        for h in reversed(sent.hits):
+        # (relative pronoun, "but", a new reporting verb) stands between. A denial reaches over
+        # a relative clause ("نفت الوزارة الأنباء التي تحدثت عن إغلاق المعبر"), not over a new
+        # statement ("نفى ذلك، وأكد أن القوات أغلقت المعبر").
+        for h in reversed(cues):
             if h.tj >= hit.ti or h is hit:
                 continue
-            if "scope_break" in h.classes:
-                barrier = min(barrier, h.ti)
-            for name in h.mods:
-                if hit.ti - h.tj <= mods[name].before and h.tj < barrier:
-                    found.add(name)
-        for h in sent.hits:
-            if h.ti <= hit.tj:
+            if h.mods and hard < 0:
+                dist = hit.ti - h.tj if h.tj >= start else start - h.tj
+                for name in h.mods:
+                    if dist <= mods[name].before and (barrier < 0 or name in _BARRIER_EXEMPT):
+                        found.add(name)
+            if barrier < 0 and "scope_break" in h.classes:
+                barrier = h.ti
+            if hard < 0 and "report_break" in h.classes:
+                hard = h.ti
+        for h in cues:
+            if h.ti <= hit.tj or not h.mods_after:
                 continue
-            for name in h.mods:
+            for name in h.mods_after:
                 if h.ti - hit.tj <= mods[name].after:
                     found.add(name)
         return found
 
-    def _build(
+    def _candidate(
         self, doc: _Doc, sent: Sentence, hit: Hit, rule: Rule, etype: str, status: str,
         args: list[tuple[str, Hit]], mods: set[str],
-    ) -> Event:
+    ) -> _Candidate:
+        """The event with what merging needs (type, status, crossing, confidence); the actor
+        and places are added only to the events that survive merging (`_complete`)."""
         folded = doc.folded
         marks = [Mark(*folded.span(hit.start, hit.end), "trigger")]
         for cls, a in args:
@@ -246,32 +392,54 @@ class Detector:
                 crossing, span, named = self.args.crossing(doc, sent, cross_hit)
                 taken.append(span)
                 conf += 0.05 if named else -0.1
-        actor = self.args.actor(doc, sent, hit)
-        if actor is not None:
-            text, span = actor
-            taken.append(span)
-            marks.append(Mark(*folded.span(*span), "actor"))
-        places = self.args.places(doc, sent, hit, taken)
-        for p, span in places:
-            marks.append(Mark(*folded.span(*span), "place"))
         if status != "occurred":
             conf -= 0.05
         s0, s1 = doc.evidence_span(sent)
-        ev = Event(
+        event = Event(
             type=etype,
             status=status,
-            confidence=max(0.05, min(0.99, conf)),
+            confidence=round(max(0.05, min(0.99, conf)), 3),
             evidence=folded.original[s0:s1],
             evidence_start=s0,
-            marks=sorted(set(marks), key=lambda m: (m.start, m.end)),
+            marks=marks,
             crossing=crossing,
-            places=[p for p, _ in places],
-            actor=actor[0] if actor else None,
             rule=rule.id,
         )
-        ev._mods = mods  # type: ignore[attr-defined]  # for merging decisions only, never serialised
-        ev._pos = hit.start  # type: ignore[attr-defined]
-        return ev
+        return _Candidate(event, sent, hit, mods, taken)
+
+    def _complete(self, doc: _Doc, cand: _Candidate) -> Event:
+        """Add the actor and places as written, and sort the marks."""
+        event, sent, hit = cand.event, cand.sent, cand.hit
+        folded = doc.folded
+        marks = list(event.marks)
+        taken = list(cand.taken)
+        if event.actor is None:
+            actor = self.args.actor(doc, sent, hit)
+            if actor is not None:
+                event.actor = actor[0]
+                taken.append(actor[1])
+                marks.append(Mark(*folded.span(*actor[1]), "actor"))
+        if not event.places:
+            for place, span in self.args.places(doc, sent, hit, taken):
+                event.places.append(place)
+                marks.append(Mark(*folded.span(*span), "place"))
+        event.marks = sorted(set(marks), key=lambda m: (m.start, m.end, m.role))
+        return event
+
+
+@dataclass
+class _Candidate:
+    """An event found in a sentence, with the context needed to merge and complete it."""
+
+    event: Event
+    sent: Sentence
+    hit: Hit
+    mods: set[str]
+    taken: list[tuple[int, int]]
+
+    @property
+    def pos(self) -> int:
+        return self.hit.start
 
 
 class _Doc:
@@ -285,12 +453,17 @@ class _Doc:
         ft = folded.text
         bounds = [0]
         for m in _SENT_END.finditer(ft):
+            i = m.start()
+            if ft[i] == "." and m.end() == i + 1 and 0 < i and ft[i - 1].isdigit() and ft[i + 1 : i + 2].isdigit():
+                continue  # a decimal point
             bounds.append(m.end())
         if bounds[-1] != len(ft):
             bounds.append(len(ft))
         self.bounds = bounds
         self._sentences: dict[int, Sentence] = {}
         self._gaz: tuple[list[Hit], list[Hit]] | None = None
+        self._gaz_starts: tuple[list[int], list[int]] = ([], [])
+        self.named_crossings: list[tuple[int, str, Crossing]] | None = None  # built by ArgumentFinder
 
     def sentence_index(self, pos: int) -> int:
         return bisect_right(self.bounds, pos) - 1
@@ -306,17 +479,24 @@ class _Doc:
         start, end = self.bounds[i], self.bounds[i + 1]
         hits = self.hits[bisect_left(self.hit_starts, start) : bisect_left(self.hit_starts, end)]
         cross, places = self.gazetteer_hits()
-        hits += [h for h in cross if start <= h.start < end]
-        hits += [h for h in places if start <= h.start < end]
-        hits.sort(key=lambda h: (h.start, -h.end))
+        cs, ps = self._gaz_starts
+        extra = cross[bisect_left(cs, start) : bisect_left(cs, end)] + places[bisect_left(ps, start) : bisect_left(ps, end)]
+        if extra:
+            hits += extra
+            hits.sort(key=lambda h: (h.start, -h.end))
         sent = Sentence(start, end, hits)
-        for m in _WORD.finditer(self.folded.text, start, end):
-            sent.starts.append(m.start())
-            sent.ends.append(m.end())
+        spans = [m.span() for m in _WORD.finditer(self.folded.text, start, end)]
+        starts = sent.starts = [a for a, _ in spans]
+        sent.ends = [b for _, b in spans]
+        at = sent.at_token
         for h in hits:
-            h.ti = max(0, bisect_right(sent.starts, h.stem_start) - 1)
-            h.tj = max(h.ti, bisect_right(sent.starts, h.end - 1) - 1)
-            sent.at_token.setdefault(h.ti, h)
+            ti = bisect_right(starts, h.stem_start) - 1
+            h.ti = ti if ti > 0 else 0
+            tj = bisect_right(starts, h.end - 1) - 1
+            h.tj = tj if tj > h.ti else h.ti
+            if h.ti not in at:
+                at[h.ti] = h
+        sent.index()
         self._sentences[i] = sent
         return sent
 
@@ -324,10 +504,25 @@ class _Doc:
         if self._gaz is None:
             gz = self.detector.gazetteer
             ft = self.folded.text
-            cross = [Hit(s, e, s, "", "", classes={"crossing"}, crossing=c) for s, e, c in gz.find_crossings(ft)]
-            places = [Hit(s, e, s, "", "", classes={"place", "place_name"}, place=p) for s, e, p in gz.find_places(ft)]
+            cross = [Hit(s, e, s, "", "", classes=_GAZ_CROSSING, crossing=c) for s, e, c in gz.find_crossings(ft)]
+            places = [Hit(s, e, s, "", "", classes=_GAZ_PLACE, place=p) for s, e, p in gz.find_places(ft)
+                      if not self._own_word(s, e)]
+            cross.sort(key=lambda h: h.start)
+            places.sort(key=lambda h: h.start)
             self._gaz = (cross, places)
+            self._gaz_starts = ([h.start for h in cross], [h.start for h in places])
         return self._gaz
+
+    def _own_word(self, s: int, e: int) -> bool:
+        """A gazetteer place that is exactly one of our own words (سلطات is also a Moroccan
+        town, an agent here) is the word, not the place."""
+        i = bisect_left(self.hit_starts, s - 3)
+        while i < len(self.hits) and self.hits[i].start <= s:
+            h = self.hits[i]
+            if h.end == e and (h.start == s or h.stem_start == s) and (h.rules or h.mods or h.classes - _GAZ_PLACE):
+                return True
+            i += 1
+        return False
 
     def evidence_span(self, sent: Sentence) -> tuple[int, int]:
         """The sentence in original offsets, without surrounding white space."""
@@ -340,62 +535,50 @@ class _Doc:
         return s0, s1
 
 
-def _nearest(sent: Sentence, hit: Hit, classes: tuple[str, ...], before: int, after: int) -> Hit | None:
-    """The hit of one of `classes` nearest to `hit` within the window (after wins a tie)."""
-    best: Hit | None = None
-    best_d = 10**6
-    for h in sent.hits:
-        if h is hit or not (h.classes and any(c in h.classes for c in classes)):
-            continue
-        if h.tj < hit.ti:
-            d = hit.ti - h.tj
-            if d <= before and d < best_d:
-                best, best_d = h, d
-        elif h.ti > hit.tj:
-            d = h.ti - hit.tj
-            if d <= after and d <= best_d:
-                best, best_d = h, d
-    return best
-
-
 def _distance(a: Hit, b: Hit) -> int:
     return a.ti - b.tj if b.tj < a.ti else b.ti - a.tj if b.ti > a.tj else 0
 
 
-def _merge(events: list[Event]) -> list[Event]:
-    """One event per crossing (per type) in an article, one per type in a sentence otherwise."""
-    best: dict[tuple, Event] = {}
+def _merge(cands: list[_Candidate]) -> list[_Candidate]:
+    """One event per crossing (per type) in an article, one per type in a sentence otherwise.
+
+    A closure and a reopening of the same crossing in one article: the one told as background
+    ("كان قد فتح المعبر في 2015", "المغلق منذ") gives way to the other.
+    """
+    by_crossing: dict[str, set[str]] = {}
+    for c in cands:
+        if c.event.type in CROSSING_TYPES:
+            by_crossing.setdefault(_crossing_key(c.event), set()).add(c.event.type)
+    cands = [
+        c for c in cands
+        if not (c.event.type in CROSSING_TYPES and "background" in c.mods
+                and len(by_crossing.get(_crossing_key(c.event), ())) == 2)
+    ]
+    best: dict[tuple, _Candidate] = {}
     order: list[tuple] = []
-    for e in events:
-        if e.type in CROSSING_TYPES:
-            key: tuple = (e.type, e.crossing.id or _key_name(e.crossing.name) if e.crossing else "")
-        else:
-            key = (e.type, e.evidence_start)
+    for c in cands:
+        e = c.event
+        key: tuple = (e.type, _crossing_key(e)) if e.type in CROSSING_TYPES else (e.type, e.evidence_start)
         cur = best.get(key)
         if cur is None:
-            best[key] = e
+            best[key] = c
             order.append(key)
-            continue
-        win, lose = (e, cur) if _rank(e) > _rank(cur) else (cur, e)
-        if not win.actor and lose.actor:
-            win.actor = lose.actor
-        if not win.places and lose.places and win.evidence_start == lose.evidence_start:
-            win.places = lose.places
-        best[key] = win
-    out = [best[k] for k in order]
-    out.sort(key=lambda e: e._pos)  # type: ignore[attr-defined]
-    return out
+        elif _rank(c) > _rank(cur):
+            best[key] = c
+    return sorted((best[k] for k in order), key=lambda c: c.pos)
 
 
-def _rank(e: Event) -> tuple:
-    return (e.status == "occurred", e.confidence, bool(e.crossing), bool(e.actor), -e._pos)  # type: ignore[attr-defined]
+def _rank(c: _Candidate) -> tuple:
+    e = c.event
+    return (e.status == "occurred", e.confidence, bool(e.crossing), -c.pos)
+
+
+def _crossing_key(e: Event) -> str:
+    if e.crossing is None:
+        return ""
+    return e.crossing.id or _key_name(e.crossing.name)
 
 
 def _key_name(name: str) -> str:
     f = fold(name).text
     return " ".join(re.findall(r"\w+", f))
-
-
-def with_name(obj, name: str):
-    """A gazetteer record renamed to the text as written."""
-    return replace(obj, name=name)

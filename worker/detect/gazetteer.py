@@ -4,10 +4,10 @@ The detector asks two things: where in an article a known crossing or place is n
 already holds refers to. Both run on text folded by `normalize.fold` (hamza forms, ة/ه, ى/ي and diacritics
 unified), so every spelling in the data is folded the same way once, at load time.
 
-Matching is one compiled regular expression per kind, built from a character trie of every folded name so
-the regex engine walks the names instead of trying them one by one. A name matches as whole words only; it
-may carry the proclitics و ف ب ل ك, and a name that starts with ال also matches in its ل+ال contracted form
-("للقدس"). Two guards keep ordinary words out:
+Matching is one pass of one compiled regular expression for both kinds (see `_Scanner`), built from a
+character trie of the folded names so the regex engine walks the names instead of trying them one by one.
+A name matches as whole words only; it may carry the proclitics و ف ب ل ك, and a name that starts with ال
+also matches in its ل+ال contracted form ("للقدس"). Two guards keep ordinary words out:
 
 - crossings: spellings that are also a town, a person or a word ("رفح", "نصيب", "القدم") match only right
   after a crossing word: "معبر رفح", "بمنفذ الوديعة", "المعبر الحدودي بحزوة";
@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -43,36 +44,48 @@ STOP_WORDS_FILE = DATA_DIR / "place_stop_words.yaml"
 CROSSING_KINDS = ("border", "internal", "sea port", "airport")
 PLACE_KINDS = ("country", "region", "governorate", "city", "town", "village", "district", "camp", "area")
 
+
+def _folded(*words: str) -> tuple[str, ...]:
+    return tuple(fold_word(w) for w in words)
+
+
 # Words that introduce a crossing: "معبر رفح", "منفذ الوديعة", "حاجز قلنديا", "بوابة صلاح الدين".
-CROSSING_WORDS = (
+CROSSING_WORDS = _folded(
     "معبر", "معبرا", "معبري", "معبرين", "معابر",
     "منفذ", "منفذا", "منفذي", "منفذين", "منافذ",
-    "بوابه", "بوابات", "حاجز", "حاجزا", "حاجزي", "حواجز",
+    "بوابة", "بوابات", "حاجز", "حاجزا", "حاجزي", "حواجز", "ميناء",
 )  # fmt: skip
-# Dual and plural crossing words, after which "و" may join a second name: "معبري العريضة وجوسيه".
-CROSSING_WORDS_MANY = ("معبري", "معبرين", "معابر", "منفذي", "منفذين", "منافذ", "بوابات", "حاجزي", "حواجز")
+# Dual and plural crossing words, after which "و" may join a second name: "معبري العريضة وجوسية".
+CROSSING_WORDS_MANY = _folded(
+    "معبري", "معبرين", "معابر", "منفذي", "منفذين", "منافذ", "بوابات", "حاجزي", "حواجز"
+)
 # Adjectives between a crossing word and its name, or after the name: "المعبر الحدودي بحزوة", "رفح البري".
-CROSSING_ADJECTIVES = (
-    "الحدودي", "الحدوديه", "الحدوديان", "الحدوديين", "الحدودين",
-    "البري", "البريه", "الرئيسي", "التجاري", "الدولي",
+CROSSING_ADJECTIVES = _folded(
+    "الحدودي", "الحدودية", "الحدوديان", "الحدوديين", "الحدودين",
+    "البري", "البرية", "الرئيسي", "التجاري", "الدولي",
 )  # fmt: skip
-# Words that introduce a place: "مدينة حلب", "بلدة حرستا", "حي العمال", "مخيم جباليا".
-PLACE_WORDS = (
-    "مدينه", "مدينتي", "مدينتا", "بلده", "بلدتي", "بلدات", "قريه", "قريتي", "قري", "قرى",
-    "محافظه", "محافظتي", "ولايه", "منطقه", "منطقتي", "حي", "حيي", "احياء", "مخيم", "مخيمي",
-    "ناحيه", "قضاء", "مديريه", "بلديه", "اقليم", "جزيره", "عاصمه",
+# Words that introduce a place: "مدينة حلب", "بلدة حرستا", "حي العمال", "مخيم جباليا", "العاصمة صنعاء".
+PLACE_WORDS = _folded(
+    "مدينة", "مدينتي", "مدينتا", "بلدة", "بلدتي", "بلدات", "قرية", "قريتي", "قرى",
+    "محافظة", "محافظتي", "ولاية", "منطقة", "منطقتي", "حي", "حيي", "أحياء", "مخيم", "مخيمي",
+    "ناحية", "قضاء", "مديرية", "بلدية", "إقليم", "جزيرة", "عاصمة", "العاصمة",
 )  # fmt: skip
 
 # GeoNames single-word names match on their own only for towns of this size; smaller ones need a place word.
 FREE_MIN_POPULATION = 10_000
 # ... and a three-letter name (without ال) only for cities of this size: most short words are also names.
 FREE_SHORT_MIN_POPULATION = 100_000
-MIN_LETTERS = 2  # a name shorter than this, once folded and without ال, is refused
+MIN_LETTERS = 2  # a curated name shorter than this, once folded and without ال, is refused
+GEONAMES_MIN_LETTERS = 3  # GeoNames two-letter names are mostly noise ("تل"); curated ones are kept (إب)
 MERGE_KM = 35.0  # a curated place absorbs a GeoNames place of the same name and country this close
 
 _SEP = r"[\s_\-]+"  # between the words of a name: spaces, a hashtag's underscores, a hyphen
 _SEP_RE = re.compile(_SEP)
+_CLOSE = r"""(?:["'»”)](?!\w))?"""  # the closing quote of 'منفذ "طريبيل"', kept in the span
+_GAP = r"[\s_\-\"'«»“”()]+"  # between a crossing word and its name: also quotes, as in 'منفذ "طريبيل"'
 _PUNCT_RE = re.compile(r"[^\w\s\-]+")
+_WORD_RE = re.compile(r"[^\s_\-]+")
+_NEXT_WORD_RE = re.compile(r"[\s_\-]+(\w+)")
 _PLAIN_NAME_RE = re.compile(r"^\w+(?: \w+)*$")
 _ISO2_RE = re.compile(r"^[A-Z]{2}$")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9:\-]*$")
@@ -103,7 +116,7 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 def _read_yaml(path: Path) -> Any:
     try:
         with open(path, encoding="utf-8") as f:
-            return yaml.load(f, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+            return yaml.load(f, Loader=_LineLoader)  # a safe loader: plain data only
     except OSError as e:
         raise GazetteerError(f"{path}: cannot read: {e.strerror}") from None
     except yaml.YAMLError as e:
@@ -232,7 +245,7 @@ def _load_crossings(path: Path) -> tuple[list[Crossing], dict[str, Crossing], di
     doc = _read_yaml(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("crossings"), list):
         raise GazetteerError(f"{path}: expected a top-level 'crossings:' list")
-    keys = {"id", "name", "name_en", "kind", "countries", "lat", "lon", "approximate", "names", "short", "note"}
+    keys = set("id name name_en kind countries lat lon approximate names short note".split())
     crossings: list[Crossing] = []
     free: dict[str, Crossing] = {}
     short: dict[str, Crossing] = {}
@@ -295,7 +308,7 @@ def _load_curated_places(path: Path) -> list[_PlaceRecord]:
     doc = _read_yaml(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("places"), list):
         raise GazetteerError(f"{path}: expected a top-level 'places:' list")
-    keys = {"id", "name", "name_en", "kind", "country", "lat", "lon", "approximate", "names", "guarded", "note"}
+    keys = set("id name name_en kind country lat lon approximate names guarded note".split())
     out: list[_PlaceRecord] = []
     seen: set[str] = set()
     for i, raw in enumerate(doc["places"], 1):
@@ -317,7 +330,7 @@ def _load_curated_places(path: Path) -> list[_PlaceRecord]:
         )
         names = e.names("name", [place.name]) + e.names("names")
         guarded = set(e.names("guarded"))
-        out.append(_PlaceRecord(place, list(dict.fromkeys(names + sorted(guarded))), 10**9, True, guarded))
+        out.append(_PlaceRecord(place, list(dict.fromkeys(names + sorted(guarded))), 0, True, guarded))
     return out
 
 
@@ -331,6 +344,17 @@ def _load_geonames(path: Path) -> list[_PlaceRecord]:
     flat = [s for names in spellings_of if isinstance(names, list) for s in names if isinstance(s, str)]
     folded = dict(zip(flat, fold_names(flat), strict=True))
     for i, raw in enumerate(doc["places"], 1):
+        if _plain_geonames_entry(raw, keys):  # the common case, checked without building an _Entry
+            names = [
+                f
+                for f in dict.fromkeys(folded[s] for s in raw["names"])
+                if _letters(f) >= GEONAMES_MIN_LETTERS
+            ]
+            if names:
+                display = max(raw["names"], key=_display_score)
+                place = Place(display, raw["id"], raw.get("name_en"), raw["country"], raw["lat"], raw["lon"])
+                out.append(_PlaceRecord(place, names, raw.get("population", 0)))
+            continue
         e = _Entry(path, i, raw, keys, {"id", "country", "lat", "lon", "names"})
         pop = raw.get("population", 0)
         if isinstance(pop, bool) or not isinstance(pop, int) or pop < 0:
@@ -338,7 +362,9 @@ def _load_geonames(path: Path) -> list[_PlaceRecord]:
         spellings = raw["names"]
         if not isinstance(spellings, list) or not all(isinstance(s, str) for s in spellings):
             e.fail("names: expected a list of strings")
-        names = [f for f in dict.fromkeys(folded[s] for s in spellings) if _letters(f) >= MIN_LETTERS]
+        names = [
+            f for f in dict.fromkeys(folded[s] for s in spellings) if _letters(f) >= GEONAMES_MIN_LETTERS
+        ]
         if not names:
             continue  # GeoNames spellings too short to use: nothing to match
         display = max(spellings, key=_display_score)
@@ -352,6 +378,28 @@ def _load_geonames(path: Path) -> list[_PlaceRecord]:
         )
         out.append(_PlaceRecord(place, names, pop))
     return out
+
+
+def _plain_geonames_entry(raw: Any, keys: set[str]) -> bool:
+    """Whether a GeoNames entry is well-formed; a False sends it through `_Entry` for the exact complaint."""
+    return (
+        type(raw) is dict
+        and raw.keys() <= keys
+        and type(raw.get("id")) is str
+        and _ID_RE.match(raw["id"]) is not None
+        and type(raw.get("name_en", "")) is str
+        and type(raw.get("country")) is str
+        and _ISO2_RE.match(raw["country"]) is not None
+        and type(raw.get("lat")) in (int, float)
+        and -90 <= raw["lat"] <= 90
+        and type(raw.get("lon")) in (int, float)
+        and -180 <= raw["lon"] <= 180
+        and type(raw.get("population", 0)) is int
+        and raw.get("population", 0) >= 0
+        and type(raw.get("names")) is list
+        and bool(raw["names"])
+        and all(type(n) is str for n in raw["names"])
+    )
 
 
 def _display_score(spelling: str) -> tuple[int, int]:
@@ -390,8 +438,7 @@ _LETTER_FREQUENCY = "البميونهرتعدسفكقحجشطصءخثزضذغظ 
 _BRANCH_RANK = {c: i for i, c in enumerate(_LETTER_FREQUENCY)}
 
 
-def _branch_order(ch: str) -> tuple[int, str]:
-    return (_BRANCH_RANK.get(ch, len(_BRANCH_RANK)), ch)
+_ESCAPED = {c: c for c in "ءابتثجحخدذرزسشصضطظعغفقكلمنهوي"}  # letters need no escaping
 
 
 def _trie_regex(names: Iterable[str]) -> str:
@@ -401,7 +448,8 @@ def _trie_regex(names: Iterable[str]) -> str:
     start; a name that is a prefix of a longer one becomes an optional tail, tried longest first.
     """
     root: dict[str, Any] = {}
-    for name in names:
+    # Inserting the names in branch order leaves every node's children in that order: no sort per node.
+    for name in sorted(names, key=lambda n: [_BRANCH_RANK.get(c, len(_BRANCH_RANK)) for c in n] + [-1]):
         node = root
         for ch in name:
             node = node.setdefault(ch, {})
@@ -409,10 +457,11 @@ def _trie_regex(names: Iterable[str]) -> str:
 
     def emit(node: dict[str, Any]) -> str:
         branches, leaves = [], []
-        for ch in sorted((k for k in node if k), key=_branch_order):
-            piece = _SEP if ch == " " else re.escape(ch)
-            child = node[ch]
-            if set(child) == {""} and ch != " ":
+        for ch, child in node.items():
+            if not ch:
+                continue
+            piece = _SEP if ch == " " else _ESCAPED.get(ch) or re.escape(ch)
+            if len(child) == 1 and "" in child and ch != " ":
                 leaves.append(piece)
             else:
                 branches.append(piece + emit(child))
@@ -428,17 +477,33 @@ def _trie_regex(names: Iterable[str]) -> str:
     return emit(root)
 
 
-def _names_regex(names: Iterable[str], group: str) -> str:
-    """Names split on their article: `<group>a`+`<group>c` for "ال"/contracted names, `<group>n` for others."""
+def _names_regex(names: Iterable[str], group: str | None) -> str:
+    """Names split on their article, so that "ال" may also be the lam of "لل" ("للقدس" = ل + القدس).
+
+    With a `group`, `<group>a`+`<group>c` capture the article and the rest, `<group>n` a name without one
+    (see `_name_from`); without, nothing is captured, which the main scan prefers for speed (see `_key`).
+    """
     names = sorted(set(names))
     with_article = [n[2:] for n in names if n.startswith("ال") and len(n) > 2]
     plain = [n for n in names if not (n.startswith("ال") and len(n) > 2)]
+    a, c, n = (f"?P<{group}a>", f"?P<{group}c>", f"?P<{group}n>") if group else ("?:", "?:", "?:")
     parts = []
     if with_article:
-        parts.append(f"(?P<{group}a>{_ARTICLE})(?P<{group}c>{_trie_regex(with_article)})")
+        parts.append(f"({a}{_ARTICLE})({c}{_trie_regex(with_article)})")
     if plain:
-        parts.append(f"(?P<{group}n>{_trie_regex(plain)})")
+        parts.append(f"({n}{_trie_regex(plain)})")
     return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
+
+
+def _key(name: str, known: dict[str, Any] | set[str]) -> str:
+    """The folded form of a name the main scan matched: spaces normalised, the article of "لل" restored."""
+    if name in known:
+        return name
+    if not name.isalpha():
+        name = " ".join(_SEP_RE.split(name))
+        if name in known:
+            return name
+    return "ا" + name  # "لقدس" from "للقدس"
 
 
 def _name_from(m: re.Match[str], group: str) -> str | None:
@@ -453,87 +518,160 @@ def _name_from(m: re.Match[str], group: str) -> str | None:
     return " ".join(_SEP_RE.split(text))
 
 
-class _CrossingMatcher:
-    def __init__(self, free: dict[str, Crossing], short: dict[str, Crossing]):
-        self.table = {**short, **free}
-        word = f"(?P<w>(?:ال|(?<=ل)ل)?{_trie_regex(CROSSING_WORDS)})"
-        adjectives = f"(?:{_SEP}{_trie_regex(CROSSING_ADJECTIVES)})"
-        any_name = _names_regex(self.table, "x")
-        self.regex = re.compile(
-            rf"\W{_PROCLITICS}(?P<s>{word}{adjectives}*{_SEP}(?:ب(?!ال))??{any_name}"
-            rf"|{_names_regex(free, 'f')}){adjectives}*(?!\w)"
-        )
-        self.more = re.compile(rf"[\s،,]*و(?P<s>{_names_regex(self.table, 'x')}){adjectives}*(?!\w)")
+Spans = list[tuple[int, int, Any]]
 
-    def find(self, folded: str) -> list[tuple[int, int, Crossing]]:
-        text = " " + folded  # see _PlaceMatcher.find; offsets come back shifted by one
-        out = []
+
+class _Scanner:
+    """Finds crossings and places in one regex pass over the text.
+
+    The pattern holds every free-standing crossing and place name plus the crossing words (معبر ...) and
+    place words (مدينة ...). What follows a crossing or place word is then matched at that spot only: those
+    words are rare, and leaving short crossing names and guarded place names out of the big pattern keeps
+    it small. One pass serves both `find_crossings` and `find_places` (the detector asks both of the same
+    text, and the cost of a pass is mostly the engine stepping from word to word, not the names).
+    """
+
+    def __init__(self, crossings: dict[str, Crossing], free_crossings: dict[str, Crossing],
+                 places: dict[str, Place], free_places: dict[str, Place]):  # fmt: skip
+        self.crossings, self.free_crossings = crossings, free_crossings
+        self.places, self.free_places = places, free_places
+        self.crossing_words = {w for cw in CROSSING_WORDS for w in (cw, "ال" + cw)}
+        self.place_words = set(PLACE_WORDS)
+        names = {*free_crossings, *free_places, *self.crossing_words, *self.place_words}
+        adjectives = f"(?:{_SEP}{_trie_regex(CROSSING_ADJECTIVES)})*"
+        self.known = dict.fromkeys(names)
+        # "\W" first: consuming the character before a name, instead of looking behind for it, lets the
+        # engine skip from word to word in C (a leading character class); a space stands for the text start.
+        self.regex = re.compile(rf"\W{_PROCLITICS}(?P<s>{_names_regex(names, None)}){adjectives}(?!\w)")
+        any_crossing = _names_regex(crossings, "x")
+        # After a crossing word and its adjectives: "معبر رفح", "المعبر الحدودي بحزوة", 'منفذ "طريبيل"'.
+        self.after_crossing_word = re.compile(rf"{_GAP}ب??{any_crossing}{_CLOSE}{adjectives}(?!\w)")
+        # After a dual or plural crossing word and its first name: "معبري العريضة وجوسية".
+        self.more_crossings = re.compile(rf"[\s،,]*و(?P<s>{any_crossing}){adjectives}(?!\w)")
+        # Every word-prefix of a place name ("دير" of "دير الزور"): the lookup after a place word stops as
+        # soon as the words read so far begin no name.
+        self.place_prefixes = {" ".join(n.split(" ")[:k]) for n in places for k in range(1, n.count(" ") + 2)}
+        # First words of free crossing names: a place found after a place word is scanned again only when
+        # it could begin one ("منطقة باب الهوى").
+        self.crossing_starts = {n.split(" ")[0] for n in free_crossings}
+        self._last: tuple[str, Spans, Spans] = ("", [], [])
+
+    def scan(self, folded: str) -> tuple[Spans, Spans]:
+        """(crossings, places) in `folded`, each left to right without overlaps; the last text is cached."""
+        last = self._last
+        if last[0] == folded:
+            return last[1], last[2]
+        text = " " + folded
+        xs: Spans = []
+        ps: Spans = []
+        x_end = p_end = 0  # where the last crossing and the last place end: no overlaps within a kind
         pos = 0
         while m := self.regex.search(text, pos):
-            name = _name_from(m, "x") or _name_from(m, "f")
-            crossing = self.table.get(name or "")
-            pos = m.end()
-            if crossing is None:
+            start, name_end = m.start("s"), m.end("s")
+            pos = name_end
+            key = _key(m.group("s"), self.known)
+            if key in self.crossing_words:
+                if start >= x_end:
+                    x_end = self._after_crossing_word(text, key, start, m.end(), xs) or x_end
+                continue  # the name after it is scanned again, as a place
+            if key in self.place_words:
+                if start >= p_end:
+                    end, place = self._after_place_word(text, name_end)
+                    if place is not None:
+                        ps.append((start - 1, end - 1, place))
+                        p_end = end
+                        if _first_word(text, name_end) not in self.crossing_starts:
+                            pos = end
                 continue
-            out.append((m.start("s") - 1, pos - 1, crossing))
-            w = m.group("w")
-            if w and _core(w).lstrip("ل") in CROSSING_WORDS_MANY:
-                while (more := self.more.match(text, pos)) and (c := self.table.get(_name_from(more, "x") or "")):
-                    pos = more.end()
-                    out.append((more.start("s") - 1, pos - 1, c))
-        return out
+            crossing = self.free_crossings.get(key)
+            if crossing is not None:
+                if start >= x_end:
+                    xs.append((start - 1, m.end() - 1, crossing))
+                    x_end = m.end()
+                inner = text.find(" ", start, name_end)  # scan on from its second word, for places
+                pos = inner if inner > 0 else name_end  # inside it: "مطار دمشق الدولي"
+            place = self.free_places.get(key)
+            if place is None and crossing is not None:
+                name_end, place = self._place_starting(text, start, key)
+            if place is not None and start >= p_end:
+                ps.append((start - 1, name_end - 1, place))
+                p_end = name_end
+        self._last = (folded, xs, ps)
+        return xs, ps
 
-    def resolve(self, name: str) -> Crossing | None:
-        key = fold_name(name)
-        if key in self.table:
-            return self.table[key]
-        found = self.find(key)
-        if len(found) == 1:
-            return found[0][2]
-        words = [w for w in key.split(" ") if w not in CROSSING_ADJECTIVES]
-        if words and _core(words[0]) in CROSSING_WORDS:
-            words = words[1:]
-        key = " ".join(words)
-        for candidate in (key, _core(key), "ال" + key):
-            if candidate in self.table:
-                return self.table[candidate]
-        return None
+    def _after_crossing_word(self, text: str, word: str, start: int, pos: int, out: Spans) -> int | None:
+        """Match the name after a crossing word at `pos`; record it (and any "و" + name after a plural)."""
+        after = self.after_crossing_word.match(text, pos)
+        if after is None or (crossing := self.crossings.get(_name_from(after, "x") or "")) is None:
+            return None
+        end = after.end()
+        out.append((start - 1, end - 1, crossing))
+        if _core(word) in CROSSING_WORDS_MANY:
+            while (more := self.more_crossings.match(text, end)) and (
+                c := self.crossings.get(_name_from(more, "x") or "")
+            ):
+                end = more.end()
+                out.append((more.start("s") - 1, end - 1, c))
+        return end
 
+    def _after_place_word(self, text: str, pos: int) -> tuple[int, Place | None]:
+        """The longest known place name right after a place word, and where it ends."""
+        found, found_end, name = None, pos, ""
+        while (m := _NEXT_WORD_RE.match(text, pos)) is not None:
+            name = f"{name} {m.group(1)}" if name else m.group(1)
+            if name not in self.place_prefixes:
+                break
+            pos = m.end()
+            if name in self.places:
+                found, found_end = self.places[name], pos
+        return found_end, found
 
-class _PlaceMatcher:
-    def __init__(self, free: dict[str, Place], guarded: dict[str, Place]):
-        self.table = {**guarded, **free}
-        word = _trie_regex(PLACE_WORDS)
-        self.regex = re.compile(
-            rf"\W{_PROCLITICS}(?P<s>{word}{_SEP}(?:{_names_regex(free, 'f')}|{_names_regex(guarded, 'g')})"
-            rf"|{_names_regex(free, 'F')})(?!\w)"
-        )
-
-    def find(self, folded: str) -> list[tuple[int, int, Place]]:
-        # The pattern starts by consuming the non-word character before a name instead of looking behind
-        # for it: a leading character class lets the regex engine skip ahead to candidate positions in C,
-        # several times faster than trying a lookbehind at every character. The added space stands in for
-        # the start of the text.
-        out = []
-        for m in self.regex.finditer(" " + folded):
-            place = self.table.get(_name_from(m, "f") or _name_from(m, "g") or _name_from(m, "F") or "")
-            if place is not None:
-                out.append((m.start("s") - 1, m.end("s") - 1, place))
-        return out
-
-    def resolve(self, name: str) -> Place | None:
-        key = fold_name(name)
+    def _place_starting(self, text: str, start: int, key: str) -> tuple[int, Place | None]:
+        """A free place name that a longer crossing name begins with: "رفح" in "رفح البري"."""
         words = key.split(" ")
-        candidates = [key]
-        if len(words) > 1 and words[0] in PLACE_WORDS:
-            candidates.append(" ".join(words[1:]))
-        for c in list(candidates):
-            candidates += [_core(c), "ال" + c]
-        for c in candidates:
-            if c in self.table:
-                return self.table[c]
-        found = self.find(key)
-        return found[0][2] if len(found) == 1 else None
+        for k in range(len(words) - 1, 0, -1):
+            place = self.free_places.get(" ".join(words[:k]))
+            if place is not None:
+                ends = [w.end() for w in islice(_WORD_RE.finditer(text, start), k)]
+                return ends[-1], place
+        return start, None
+
+
+def _first_word(text: str, pos: int) -> str:
+    m = _WORD_RE.search(text, pos)
+    return m.group() if m else ""
+
+
+def _resolve_crossing(scanner: _Scanner, name: str) -> Crossing | None:
+    key = fold_name(name)
+    if key in scanner.crossings:
+        return scanner.crossings[key]
+    found = scanner.scan(key)[0]
+    if len(found) == 1:
+        return found[0][2]
+    words = [w for w in key.split(" ") if w not in CROSSING_ADJECTIVES]
+    if words and _core(words[0]) in CROSSING_WORDS:
+        words = words[1:]
+    key = " ".join(words)
+    for candidate in (key, _core(key), "ال" + key):
+        if candidate in scanner.crossings:
+            return scanner.crossings[candidate]
+    return None
+
+
+def _resolve_place(scanner: _Scanner, name: str) -> Place | None:
+    key = fold_name(name)
+    words = key.split(" ")
+    candidates = [key]
+    if len(words) > 1 and words[0] in PLACE_WORDS:
+        candidates.append(" ".join(words[1:]))
+    for c in list(candidates):
+        candidates += [_core(c), "ال" + c]
+    for c in candidates:
+        if c in scanner.places:
+            return scanner.places[c]
+    found = scanner.scan(key)[1]
+    return found[0][2] if len(found) == 1 else None
 
 
 # ------------------------------------------------------------------------------------------- the API
@@ -546,7 +684,6 @@ class Gazetteer:
                  stop_words_path: Path | None):  # fmt: skip
         crossings, free_x, short_x = _load_crossings(crossings_path)
         self.crossings: tuple[Crossing, ...] = tuple(crossings)
-        self._crossings = _CrossingMatcher(free_x, short_x)
         self._by_crossing_id = {c.id: c for c in crossings}
         stop = _load_stop_words(stop_words_path) if stop_words_path else set()
         curated = _load_curated_places(places_path) if places_path else []
@@ -560,7 +697,7 @@ class Gazetteer:
                 if name in free_p or name in guarded_p:
                     continue
                 (free_p if _is_free(name, record, stop) else guarded_p)[name] = record.place
-        self._places = _PlaceMatcher(free_p, guarded_p)
+        self._scanner = _Scanner({**short_x, **free_x}, free_x, {**guarded_p, **free_p}, free_p)
         self._by_place_id = {p.id: p for p in self.places}
         self._by_english: dict[str, Place] = {}
         for p in self.places:
@@ -574,29 +711,40 @@ class Gazetteer:
 
     @classmethod
     def from_files(cls, crossings_path: str | Path, places_path: str | Path | None = None) -> Gazetteer:
-        """Crossings from `crossings_path`; places from a curated YAML file in the places.yaml format.
+        """Crossings from `crossings_path` (crossings.yaml format), and places:
 
-        With `places_path`, only that file's places are loaded (no GeoNames bulk), with the shipped stop list.
+        - without `places_path`, the shipped ones (places.yaml and places_geonames.json);
+        - with a `.json` file, that file in the places_geonames.json format;
+        - with any other file, that file in the places.yaml format.
+
+        The shipped stop list applies in every case.
         """
-        return cls(Path(crossings_path), Path(places_path) if places_path else None, None, STOP_WORDS_FILE)
+        if places_path is None:
+            return cls(Path(crossings_path), PLACES_FILE, GEONAMES_FILE, STOP_WORDS_FILE)
+        places_path = Path(places_path)
+        if places_path.suffix.lower() == ".json":
+            return cls(Path(crossings_path), None, places_path, STOP_WORDS_FILE)
+        return cls(Path(crossings_path), places_path, None, STOP_WORDS_FILE)
 
     def find_crossings(self, folded: str) -> list[tuple[int, int, Crossing]]:
         """Spans [start, end) in folded text where a known crossing is named, left to right, no overlaps."""
-        return self._crossings.find(folded)
+        return list(self._scanner.scan(folded)[0])
 
     def find_places(self, folded: str) -> list[tuple[int, int, Place]]:
         """Spans [start, end) in folded text where a known place is named, left to right, no overlaps."""
-        return self._places.find(folded)
+        return list(self._scanner.scan(folded)[1])
 
     def crossing(self, name: str) -> Crossing | None:
         """The crossing a name refers to, as written (any spelling, with or without معبر/منفذ/ال), or its id."""
-        return self._by_crossing_id.get(name.strip()) or self._crossings.resolve(name)
+        return self._by_crossing_id.get(name.strip()) or _resolve_crossing(self._scanner, name)
 
     def place(self, name: str) -> Place | None:
         """The place a name refers to, as written (any spelling, with or without مدينة/ال), its id or English."""
         name = name.strip()
         return (
-            self._by_place_id.get(name) or self._places.resolve(name) or self._by_english.get(name.casefold())
+            self._by_place_id.get(name)
+            or _resolve_place(self._scanner, name)
+            or self._by_english.get(name.casefold())
         )
 
 
@@ -610,7 +758,11 @@ def _merge_places(curated: list[_PlaceRecord], geonames: list[_PlaceRecord]) -> 
     for c in curated:
         for n in list(c.names):
             for g in index.get(n, ()):
-                if g.place.id in absorbed or g.place.country != c.place.country or _km(g.place, c.place) > MERGE_KM:
+                if (
+                    g.place.id in absorbed
+                    or g.place.country != c.place.country
+                    or _km(g.place, c.place) > MERGE_KM
+                ):
                     continue
                 absorbed.add(g.place.id)
                 for x in g.names:
@@ -624,3 +776,62 @@ def _merge_places(curated: list[_PlaceRecord], geonames: list[_PlaceRecord]) -> 
 @lru_cache(maxsize=1)
 def _default() -> Gazetteer:
     return Gazetteer(CROSSINGS_FILE, PLACES_FILE, GEONAMES_FILE, STOP_WORDS_FILE)
+
+
+def _main(argv: list[str] | None = None) -> int:
+    """`python -m worker.detect.gazetteer find TEXT|-` shows what is found; `bench [FILE]` times it."""
+    import argparse
+    import sys
+    import time
+
+    from worker.detect.normalize import fold
+
+    parser = argparse.ArgumentParser(prog="python -m worker.detect.gazetteer")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("find", help="print the crossings and places in a text").add_argument(
+        "text", help="text, or -"
+    )
+    bench = sub.add_parser("bench", help="time loading and matching on the first 500 words of a file")
+    bench.add_argument("file", nargs="?", help="an Arabic text file (default: a built-in sample)")
+    args = parser.parse_args(argv)
+
+    started = time.process_time()
+    g = Gazetteer.default()
+    loaded = time.process_time() - started
+    if args.command == "find":
+        text = sys.stdin.read() if args.text == "-" else args.text
+        folded = fold(text)
+        for kind, found in (
+            ("crossing", g.find_crossings(folded.text)),
+            ("place", g.find_places(folded.text)),
+        ):
+            for s, e, obj in found:
+                o0, o1 = folded.span(s, e)
+                print(f"{kind:8} {o0:>6}-{o1:<6} {text[o0:o1]}  ->  {obj.id}  {obj.name}  ({obj.name_en})")
+        return 0
+    sample = "أغلقت السلطات معبر رفح البري ومنفذ الوديعة، وقصفت مدينة حلب وحي العمال في دير الزور. "
+    text = open(args.file, encoding="utf-8").read() if args.file else sample * 40
+    words = text.split()
+    folded = fold(" ".join((words * (500 // max(len(words), 1) + 1))[:500])).text
+    pair = [folded, folded + "."]  # two texts in turn, so the one-text cache never answers
+    rounds = 200
+    t0 = time.process_time()
+    for i in range(rounds):
+        g.find_crossings(pair[i % 2])
+    first = (time.process_time() - t0) / rounds
+    t0 = time.process_time()
+    for i in range(rounds):
+        g.find_crossings(pair[i % 2])
+        g.find_places(pair[i % 2])
+    both = (time.process_time() - t0) / rounds
+    print(
+        f"Gazetteer.default(): {loaded * 1e3:.0f} ms CPU ({len(g.crossings)} crossings, {len(g.places)} places)"
+    )
+    print(
+        f"500 words: one scan (first find_* call) {first * 1e3:.3f} ms; find_crossings + find_places {both * 1e3:.3f} ms"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())

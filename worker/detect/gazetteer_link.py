@@ -36,9 +36,22 @@ class GazetteerLink:
     def find_crossings(self, folded: str) -> list[tuple[int, int, Crossing]]:
         if self.gazetteer is None:
             return []
-        return list(self.gazetteer.find_crossings(folded))
+        return _trimmed(folded, self.gazetteer.find_crossings(folded))
 
     def find_places(self, folded: str) -> list[tuple[int, int, Place]]:
         if self.gazetteer is None:
             return []
-        return list(self.gazetteer.find_places(folded))
+        return _trimmed(folded, self.gazetteer.find_places(folded))
+
+
+def _trimmed(folded: str, spans) -> list:
+    """Spans without quotes or punctuation at their edges, so names read as written."""
+    out = []
+    for start, end, obj in spans:
+        while start < end and not folded[start].isalnum():
+            start += 1
+        while end > start and not folded[end - 1].isalnum():
+            end -= 1
+        if start < end:
+            out.append((start, end, obj))
+    return out

@@ -16,7 +16,8 @@ regular expression over the folded article text:
 Pattern syntax (kept deliberately small so rule files stay readable):
 
 * ``[يتن]غلق``   a set of letters at one position
-* ``ال?حدود``    ``?`` makes the previous letter (or set) optional
+* ``منطقتي?``    ``?`` makes the previous letter (or set) optional
+* ``حاجز (ال)?خوف``  ``(...)?`` makes a group of letters optional
 * ``^سد``        no clitic prefix may precede (short stems that would otherwise over-match)
 * ``اسرت$``      no suffix may follow
 * ``القى القبض`` several words: clitics only on the first word, suffix only on the last
@@ -35,7 +36,7 @@ SUFFIX_LETTERS = "اتنيوهكم"
 SUFFIX = f"[{SUFFIX_LETTERS}]{{0,4}}"
 MAX_EXPANSION = 512
 
-_ALLOWED = re.compile(r"^[\^]?[\w\[\]? ]+[$]?$")
+_ALLOWED = re.compile(r"^[\^]?[\w\[\]()? ]+[$]?$")
 
 
 class PatternError(ValueError):
@@ -74,13 +75,22 @@ def expand(pattern: str) -> list[WordForm]:
                 raise PatternError(f"{pattern!r}: a [set] must hold letters only")
             slots.append(sorted({fold_word(c) for c in letters}))
             i = j + 1
+        elif ch == "(":
+            j = body.find(")", i)
+            if j < 0 or body[j + 1 : j + 2] != "?":
+                raise PatternError(f"{pattern!r}: a (group) must be closed and followed by ?, as in (ال)?")
+            group = body[i + 1 : j]
+            if not group or not all(c.isalnum() for c in group):
+                raise PatternError(f"{pattern!r}: a (group) must hold letters only")
+            slots.append([fold_word(group), ""])
+            i = j + 2
         elif ch == "?":
             if not slots or "" in slots[-1]:
                 raise PatternError(f"{pattern!r}: '?' must follow a letter or a [set]")
             slots[-1] = slots[-1] + [""]
             i += 1
-        elif ch == "]":
-            raise PatternError(f"{pattern!r}: ']' without '['")
+        elif ch in "])":
+            raise PatternError(f"{pattern!r}: {ch!r} without its opening bracket")
         else:
             slots.append([fold_word(ch) if ch != " " else " "])
             i += 1
@@ -89,6 +99,9 @@ def expand(pattern: str) -> list[WordForm]:
         count *= len(s)
     if count > MAX_EXPANSION:
         raise PatternError(f"{pattern!r}: expands to {count} forms (more than {MAX_EXPANSION})")
+    # A final ta marbuta is written ت before a suffix (مغادرة -> مغادرتها): add that spelling.
+    if suffix_ok and body.endswith("ة"):
+        slots[-1] = ["ه", "ت"]
     out = []
     for combo in product(*slots):
         text = " ".join("".join(combo).split())

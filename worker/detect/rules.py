@@ -46,7 +46,9 @@ MODALITIES: tuple[str, ...] = (
     "background",  # بعد إغلاق، المغلق منذ (a past state mentioned beside its reversal)
 )
 # Classes the engine itself uses; the lexicon must define them.
-ENGINE_CLASSES: tuple[str, ...] = ("crossing", "place", "agent", "name_stop", "scope_break", "generic_word")
+ENGINE_CLASSES: tuple[str, ...] = (
+    "crossing", "place", "agent", "name_stop", "scope_break", "report_break", "generic_word", "carrier",
+)
 # What a modality can do to an event: drop it, set its status, or change type and status.
 SIMPLE_EFFECTS = ("drop", *STATUSES)
 DEFAULT_EFFECTS: dict[str, str] = {
@@ -111,8 +113,12 @@ class Rule:
 
 @dataclass
 class Modality:
+    """Cue words: `words` count within `before` words before a trigger, `after_words` within
+    `after` words after it ("في حال" after the event it conditions)."""
+
     name: str
     words: list[WordForm]
+    after_words: list[WordForm]
     before: int
     after: int
 
@@ -191,16 +197,21 @@ def _load_file(path: Path, rs: RuleSet, seen_ids: dict[str, str]) -> None:
         if name not in MODALITIES:
             raise RuleFileError(f"{ctx}: unknown modality (known: {', '.join(MODALITIES)})")
         spec = _mapping(spec, ctx)
-        _only(spec, {"words", "before", "after", "doc"}, ctx)
-        words = _words(spec.get("words"), f"{ctx}: words")
+        _only(spec, {"words", "after_words", "before", "after", "doc"}, ctx)
+        words = _words(spec["words"], f"{ctx}: words") if "words" in spec else []
+        after_words = _words(spec["after_words"], f"{ctx}: after_words") if "after_words" in spec else []
         before = _int(spec.get("before", 0), f"{ctx}: before")
         after = _int(spec.get("after", 0), f"{ctx}: after")
-        if name in rs.modalities:
-            m = rs.modalities[name]
-            m.words.extend(words)
-            m.before, m.after = max(m.before, before), max(m.after, after)
-        else:
-            rs.modalities[name] = Modality(name, words, before, after)
+        if not words and not after_words:
+            raise RuleFileError(f"{ctx}: words: give 'words' (cues before a trigger) and/or 'after_words'")
+        if words and not before:
+            raise RuleFileError(f"{ctx}: before: how many words before a trigger 'words' reach (1 or more)")
+        if after_words and not after:
+            raise RuleFileError(f"{ctx}: after: how many words after a trigger 'after_words' reach (1 or more)")
+        m = rs.modalities.setdefault(name, Modality(name, [], [], 0, 0))
+        m.words.extend(words)
+        m.after_words.extend(after_words)
+        m.before, m.after = max(m.before, before), max(m.after, after)
 
     for etype, effects in _mapping(doc.get("types"), f"{where}: types").items():
         ctx = f"{where}: types: {etype!r}"

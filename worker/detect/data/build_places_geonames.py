@@ -28,13 +28,23 @@ CORE = {"SY", "IQ", "LB", "JO", "PS", "SD", "SS", "YE", "LY"}
 WIDER = {"IL", "EG", "SA", "TN", "DZ", "MA"}
 WIDER_MIN_POP = 5_000
 # Turkey: the provinces on the Syrian and Iraqi borders, and the big cities that news names.
-TR_BORDER_ADMIN1 = {"31", "90", "83", "63", "72", "80", "70"}  # Hatay Kilis Gaziantep Sanliurfa Mardin Sirnak Hakkari
+TR_BORDER_ADMIN1 = {
+    "31",
+    "90",
+    "83",
+    "63",
+    "72",
+    "80",
+    "70",
+}  # Hatay Kilis Gaziantep Sanliurfa Mardin Sirnak Hakkari
 TR_BORDER_MIN_POP = 5_000
 TR_CITY_MIN_POP = 1_000_000
 
 # Plain Arabic letters (with harakat, shadda, superscript alef) and spaces or hyphens between words. Names
 # with Persian, Urdu or Kurdish letters are other languages' spellings and are left out.
-ARABIC_NAME = re.compile(r"^[\u0621-\u063a\u0641-\u064a\u064b-\u0652\u0670]+(?:[ \-][\u0621-\u063a\u0641-\u064a\u064b-\u0652\u0670]+)*$")
+ARABIC_NAME = re.compile(
+    r"^[\u0621-\u063a\u0641-\u064a\u064b-\u0652\u0670]+(?:[ \-][\u0621-\u063a\u0641-\u064a\u064b-\u0652\u0670]+)*$"
+)
 
 
 def wanted(city: dict) -> bool:

@@ -1,0 +1,109 @@
+"""Detector speed: median time per article beside the floor of one trigger regex on the same text.
+
+For the seed article and each dev passage (read from ../shared, never copied into the repo) it
+times `Detector.detect(text)` (fold, one regex pass, rules on trigger sentences, arguments) and,
+in the same run, a single compiled regular expression of all trigger words over the same folded
+text (the floor no detector can beat). Runs pinned to one CPU when the OS allows it.
+
+Targets (from the issue): <= 1 ms per 500-word article, and <= 5x the floor.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from worker.detect import default_detector
+from worker.detect.normalize import fold
+from worker.detect.patterns import plain_alternation
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+TARGET_MS_PER_500_WORDS = 1.0
+TARGET_RATIO = 5.0
+
+
+def median_seconds(fn: Callable[[], object], *, budget: float = 0.02, min_runs: int = 15) -> float:
+    """Median wall time of `fn`, run until `budget` seconds are spent (at least `min_runs` times)."""
+    fn()  # warm
+    times: list[float] = []
+    spent = 0.0
+    while len(times) < min_runs or spent < budget:
+        t0 = time.perf_counter()
+        fn()
+        dt = time.perf_counter() - t0
+        times.append(dt)
+        spent += dt
+        if len(times) >= 20000:
+            break
+    return statistics.median(times)
+
+
+def pin_one_cpu() -> str:
+    if hasattr(os, "sched_setaffinity"):
+        cpu = min(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {cpu})
+        return f"pinned to CPU {cpu}"
+    return "not pinned (no sched_setaffinity)"
+
+
+def measure(texts: list[str], budget: float) -> list[tuple[int, float, float, float]]:
+    """(words, detect s, trigger-regex floor s, plain-alternation s) per text."""
+    det = default_detector()
+    trie = det.trigger_regex
+    plain = plain_alternation(det.trigger_forms)
+    out = []
+    for text in texts:
+        folded = fold(text).text
+        # Interleave the two timings in rounds so load on the machine hits both alike.
+        t_detect = median_seconds(lambda text=text: det.detect(text), budget=budget)
+        t_floor = median_seconds(lambda folded=folded: trie.findall(folded), budget=budget)
+        t_plain = median_seconds(lambda folded=folded: plain.findall(folded), budget=budget / 5, min_runs=5)
+        out.append((len(text.split()), t_detect, t_floor, t_plain))
+    return out
+
+
+def report(label: str, rows: list[tuple[int, float, float, float]]) -> tuple[float, float]:
+    words = statistics.median(r[0] for r in rows)
+    t_detect = statistics.median(r[1] for r in rows)
+    t_floor = statistics.median(r[2] for r in rows)
+    t_plain = statistics.median(r[3] for r in rows)
+    per500 = statistics.median(r[1] * 500 / max(r[0], 1) for r in rows)
+    ratio = statistics.median(r[1] / r[2] for r in rows)
+    print(f"{label}: {len(rows)} article(s), median {words:.0f} words")
+    print(f"  detect            {t_detect * 1e3:8.3f} ms per article   ({per500 * 1e3:.3f} ms per 500 words)")
+    print(f"  floor (1 regex)   {t_floor * 1e3:8.3f} ms per article   (trigger trie regex on folded text)")
+    print(f"  plain alternation {t_plain * 1e3:8.3f} ms per article   (for reference: the same words, no trie)")
+    print(f"  ratio detect/floor {ratio:6.2f}x")
+    return per500, ratio
+
+
+def main() -> int:
+    print(f"detector benchmark, {pin_one_cpu()}, Python {sys.version.split()[0]}")
+    seed_path = SHARED / "seed-article.txt"
+    dev_path = SHARED / "events-dev.jsonl"
+    if not seed_path.exists():
+        print(f"{SHARED} is not here (../shared absent): nothing to measure")
+        return 0
+    gc.disable()
+    try:
+        seed = seed_path.read_text(encoding="utf-8")
+        dev = [json.loads(line)["text"] for line in dev_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        results = [report("seed article", measure([seed], 1.0)), report("dev passages", measure(dev, 0.02))]
+    finally:
+        gc.enable()
+    ok = True
+    for per500, ratio in results:
+        ok &= per500 * 1e3 <= TARGET_MS_PER_500_WORDS and ratio <= TARGET_RATIO
+    print(f"targets: <= {TARGET_MS_PER_500_WORDS} ms per 500 words and <= {TARGET_RATIO}x the floor: "
+          f"{'met' if ok else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

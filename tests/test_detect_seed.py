@@ -1,0 +1,43 @@
+"""The article the project started from must give its access events and the rest."""
+
+from __future__ import annotations
+
+from conftest import shared_path
+
+from worker.detect import detect
+
+
+def _events():
+    text = shared_path("data", "seed-article.txt").read_text(encoding="utf-8")
+    return text, detect(text)
+
+
+def test_seed_article_events():
+    text, events = _events()
+    by_type: dict[str, list] = {}
+    for e in events:
+        by_type.setdefault(e.type, []).append(e)
+
+    [closure] = by_type["crossing_closure"]
+    assert closure.status == "occurred"
+    assert closure.crossing is not None and closure.crossing.name == "معبر القدم"
+
+    risks = by_type["siege_risk"]
+    assert any(e.status == "threatened" and "جنوب" in " ".join(p.name for p in e.places) for e in risks)
+
+    assert by_type["control_change"]
+    assert by_type["strike"]
+    assert by_type["siege"]
+    assert any(e.status == "threatened" for e in by_type["evacuation"])
+    assert by_type["detention"]
+    # The crossing's opening in 2015 is background to its closure, not a reopening now.
+    assert "crossing_reopening" not in by_type
+
+
+def test_seed_article_evidence_and_marks_point_into_the_text():
+    text, events = _events()
+    for e in events:
+        assert text[e.evidence_start : e.evidence_start + len(e.evidence)] == e.evidence
+        assert any(m.role == "trigger" for m in e.marks)
+        for m in e.marks:
+            assert e.evidence_start <= m.start < m.end <= e.evidence_start + len(e.evidence)
