@@ -513,6 +513,13 @@ def test_watcher_keeps_last_good_config_on_a_bad_edit_and_picks_up_a_good_one(tm
         assert watcher.current() is first
     assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 1
 
+    # undone, then made again: said again (a new episode), still keeping the good one
+    rewrite(path, ONE_FEED)
+    assert watcher.current() is first
+    rewrite(path, ONE_FEED.replace("interval: 2m", "interval: 2") + "  - id: enab\n    url: ftp://x\n")
+    assert watcher.current() is first
+    assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 2
+
     rewrite(path, TWO_FEEDS)
     fixed = watcher.current()
     assert [f.id for f in fixed.feeds] == ["alaraby", "enab"]

@@ -239,6 +239,16 @@ def test_places_inside_crossing_names_are_found_too(g):
     assert places_in(g, "منفذ جديدة يابوس") == [("جديده يابوس", g.place("جديدة يابوس").id)]
 
 
+def test_crossings_after_place_words_and_places_after_crossing_words(g):
+    text = "اشتباكات في منطقة باب الهوى قرب مدينة سرمدا، وإغلاق معبري العريضة وباب السلامة"
+    assert crossings_in(g, text) == [
+        ("باب الهوي", "sy-bab-al-hawa"),
+        ("معبري العريضه", "lb-arida"),
+        ("باب السلامه", "sy-bab-al-salama"),
+    ]
+    assert places_in(g, text) == [("مدينه سرمدا", "sy-sarmada")]
+
+
 def test_the_same_text_twice_gives_equal_fresh_lists(g):
     f = fold("معبر رفح في مدينة رفح").text
     first = g.find_crossings(f)

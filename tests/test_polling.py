@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
-
 from conftest import Response
+
 from worker import feedstate, polling, scheduler
 from worker.config import Feed, Settings
 

@@ -406,6 +406,13 @@ def test_address_and_credential_checks():
         assert basic_auth_problem(bad) == "FLOWER_BASIC_AUTH must be user:password (several separated by commas)"
 
 
+def test_the_runner_knows_every_queue_of_the_celery_app():
+    from worker.celery_app import QUEUES
+    from worker.runner import DEFAULT_QUEUES
+
+    assert tuple(DEFAULT_QUEUES) == tuple(QUEUES)
+
+
 def test_rasd_worker_rejects_unknown_queues():
     result = subprocess.run([sys.executable, "-m", "worker.cli", "worker", "--queues", "feeds,bogus"],
                             env=base_env(), capture_output=True, text=True, timeout=30)

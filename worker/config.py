@@ -697,7 +697,12 @@ class ConfigWatcher:
             return  # gone between stat and read; the next call sees it
         self._stat = signature
         digest = hashlib.sha256(raw).hexdigest()
-        if digest in (self._digest, self._bad_digest):
+        if digest == self._digest:
+            if self._bad_digest:  # the bad edit was undone
+                self.log.info("%s is back to the configuration in use", self.path)
+                self._bad_digest = None
+            return
+        if digest == self._bad_digest:
             return
         try:
             config = parse_config(raw, str(self.path))

@@ -361,7 +361,7 @@ def _worker_pinger(nodename: str) -> Callable[[], bool]:
 
     def ping() -> bool:
         try:
-            return any(nodename in reply for reply in app.control.ping(destination=[nodename], timeout=0.5))
+            return any(nodename in reply for reply in app.control.ping(destination=[nodename], timeout=0.25))
         except Exception:  # broker not reachable yet, or a transient error: ask again
             return False
 

@@ -18,6 +18,7 @@ from .rules import RuleSet
 if TYPE_CHECKING:
     from .engine import Hit, Sentence, _Doc
 
+_PLURAL_CROSSINGS = frozenset({"معابر", "منافذ", "حواجز", "بوابات", "موانء", "جسور", "نقاط", "حدود"})
 _GAP_OK = set(" \t\"'«»“”‘’-")
 _QUOTES = "\"'«»“”‘’"
 # Lexicon classes a name may run through; any other lexicon word ends it.
@@ -44,10 +45,15 @@ class ArgumentFinder:
 
     def resolve(self, doc: _Doc, head: Hit) -> Crossing | None:
         stem = _stem(doc, head)
+        if stem in _PLURAL_CROSSINGS:  # "المعابر الحدودية" are several: no single name fits
+            return None
         here = doc.sentence_index(head.start)
         mentions = self._named_mentions(doc)
         before = [m for m in reversed(mentions) if m[0] < head.start]
-        after = [m for m in mentions if m[0] > head.start and doc.sentence_index(m[0]) <= here + 2]
+        after = []
+        if not doc.folded.text.startswith("ال", _strip_clitics(head)):
+            # "أغلقت السلطات معبراً حيوياً ... معبر القدم": an indefinite mention is named later.
+            after = [m for m in mentions if m[0] > head.start and doc.sentence_index(m[0]) <= here + 2]
         for group in (before, after):
             for same_noun in (True, False):
                 for _, noun, crossing in group:
@@ -59,8 +65,8 @@ class ArgumentFinder:
         """Every crossing mention in the article that carries a name, in text order (once)."""
         if doc.named_crossings is None:
             found = []
-            heads = [h for h in doc.hits if "crossing" in h.classes] + doc.gazetteer_hits()[0]
-            for h in sorted(heads, key=lambda h: h.start):
+            # Crossing nouns only: a gazetteer name alone may be the town (قرقميش، رفح).
+            for h in (h for h in doc.hits if "crossing" in h.classes):
                 sent = doc.sentence(doc.sentence_index(h.start))
                 real = next((x for x in sent.hits if x.start == h.start and x.end == h.end), h)
                 start, end, named, gaz = self._phrase(doc, sent, real, stop_extra={"crossing"})
@@ -191,8 +197,8 @@ class ArgumentFinder:
                 break
             if tok.isdigit() or (tok.startswith("و") and len(tok) > 3):
                 break
-            if words and tok[:1] in "يت" and len(tok) >= 4:  # a verb after the name: "مدينة الأبيض تتدفق"
-                break
+            if words and (tok[:1] in "يت" and len(tok) >= 4 or tok[:2] in ("سي", "ست", "سن") and len(tok) >= 5):
+                break  # a verb after the name: "مدينة الأبيض تتدفق"، "معبر المصنع سيبقى"
             generic = h is not None and "generic_word" in h.classes
             if definite and agent and tok.startswith("ال"):
                 generic = True  # "القوات التركية"، "المخابرات الجوية": the adjective is part of the doer

@@ -39,6 +39,7 @@ _CUE_CLASSES = frozenset({"scope_break", "report_break", "carrier"})
 # Kinds of lexicon entry a stem can carry.
 _TRIGGER, _CLASS, _MODALITY, _MODALITY_AFTER = 0, 1, 2, 3
 _MISSING = object()
+_AFTER_LL = 2  # a prefix_ok value: the form is valid only right after the contracted لل
 _GAZ_CROSSING = frozenset({"crossing"})
 _GAZ_PLACE = frozenset({"place"})
 
@@ -161,6 +162,9 @@ class Detector:
 
     def _add(self, text: str, entry: tuple[int, object, bool, bool]) -> None:
         self._entries.setdefault(text, []).append(entry)
+        # ل + ال contract to لل: "للمستثمرين" holds المستثمرين without its alef.
+        if entry[2] and text.startswith("ال") and len(text) >= 5 and " " not in text:
+            self._entries.setdefault(text[2:], []).append((entry[0], entry[1], _AFTER_LL, entry[3]))
 
     # -- the public entry point ---------------------------------------------------------------
 
@@ -223,7 +227,8 @@ class Detector:
         or س + كان; ``بعدم`` = ب + عدم or بعد + م; ``أوقفت`` = the listed form or أوقف + ت.
         Triggers are taken from every reading (their rules check the context anyway). Word
         classes and cues come from the reading with the longest stem (ties: the one without a
-        cut suffix), plus any other reading whose stem is longer than three letters.
+        cut suffix), plus any other reading with the same suffix whose stem is longer than three
+        letters (``الحدود`` listed whole and ال + حدود; but ``الحدودي`` is not حدود + ي).
         """
         if " " in stem or "\n" in stem or "\t" in stem:
             stem = " ".join(stem.split())
@@ -245,6 +250,8 @@ class Detector:
                     kind, obj, prefix_ok, suffix_ok = entry
                     if (pre and not prefix_ok) or (suf and not suffix_ok):
                         continue
+                    if prefix_ok == _AFTER_LL and not pre.endswith("لل"):
+                        continue
                     if kind != _TRIGGER:
                         words.append(entry)
                     elif obj not in rules:
@@ -259,7 +266,7 @@ class Detector:
         if readings:
             best = max(readings, key=lambda r: (r[0], r[1]))
             for r in readings:
-                if r is not best and r[0] <= 3:
+                if r is not best and (r[0] <= 3 or r[1] != best[1]):
                     continue
                 for kind, obj, _, _ in r[2]:
                     (classes if kind == _CLASS else mods if kind == _MODALITY else mods_after).add(obj)
@@ -303,7 +310,7 @@ class Detector:
             other = sent.nearest(hit, w.classes, w.before, w.after)
             if other is not None and _distance(hit, other) < reach:
                 return None
-        mods = self._modalities(sent, hit, rule, question, args)
+        mods = self._modalities(doc, sent, hit, rule, question, args)
         if rule.only_negated:  # "no aid was let in": the negation is what makes the event
             if "negation" not in mods:
                 return None
@@ -323,11 +330,14 @@ class Detector:
         return self._candidate(doc, sent, hit, rule, etype, status, args, mods)
 
     def _modalities(
-        self, sent: Sentence, hit: Hit, rule: Rule, question: bool, args: list[tuple[str, Hit]]
+        self, doc: _Doc, sent: Sentence, hit: Hit, rule: Rule, question: bool, args: list[tuple[str, Hit]]
     ) -> set[str]:
         found: set[str] = set()
         if question:
             found.add("question")
+        # A definite participle describes a state ("جنوب دمشق المحاصر"): the cues before it
+        # belong to its clause ("حذرت الهيئة في جنوب دمشق المحاصر من تفشي الوباء"), not to it.
+        attributive = hit.prefix.endswith(("ال", "لل")) and doc.folded.text.startswith("م", hit.stem_start)
         plain = hit.prefix.lstrip("وف")
         if "س" in plain:
             found.add("future")
@@ -354,11 +364,13 @@ class Detector:
         # a relative clause ("نفت الوزارة الأنباء التي تحدثت عن إغلاق المعبر"), not over a new
         # statement ("نفى ذلك، وأكد أن القوات أغلقت المعبر").
         for h in reversed(cues):
+            if attributive:
+                break
             if h.tj >= hit.ti or h is hit:
                 continue
             if h.mods and hard < 0:
                 dist = hit.ti - h.tj if h.tj >= start else start - h.tj
-                for name in h.mods:
+                for name in _may(doc.folded.text, h) or h.mods:
                     if dist <= mods[name].before and (barrier < 0 or name in _BARRIER_EXEMPT):
                         found.add(name)
             if barrier < 0 and "scope_break" in h.classes:
@@ -533,6 +545,18 @@ class _Doc:
         while s1 > s0 and original[s1 - 1].isspace():
             s1 -= 1
         return s0, s1
+
+
+def _may(ft: str, h: Hit) -> tuple[str, ...]:
+    """"قد" before a present-tense verb is "may" (قد تواجه حصارا), a threat; before a past verb it
+    is "had" (كان قد فتح), background."""
+    if "background" in h.mods and ft.startswith("قد", h.stem_start) and h.end - h.stem_start == 2:
+        nxt = h.end
+        while nxt < len(ft) and ft[nxt] == " ":
+            nxt += 1
+        if nxt < len(ft) and ft[nxt] in "يتن":
+            return ("threat",)
+    return ()
 
 
 def _distance(a: Hit, b: Hit) -> int:
