@@ -9,6 +9,7 @@ original text, so they keep the article's own spelling.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,9 @@ from .rules import RuleSet
 if TYPE_CHECKING:
     from .engine import Hit, Sentence, _Doc
 
+_NEXT_WORD = re.compile(r"(\W*)(\w+)")
+_CROSSING = frozenset({"crossing"})
+_AGENT = frozenset({"agent"})
 _PLURAL_CROSSINGS = frozenset({"معابر", "منافذ", "حواجز", "بوابات", "موانء", "جسور", "نقاط", "حدود"})
 _GAP_OK = set(" \t\"'«»“”‘’-")
 _QUOTES = "\"'«»“”‘’"
@@ -36,7 +40,7 @@ class ArgumentFinder:
     def crossing(self, doc: _Doc, sent: Sentence, head: Hit) -> tuple[Crossing, tuple[int, int], bool]:
         """The crossing named at `head`; a bare "المعبر" or "معبراً حيوياً" is resolved to the
         nearest named mention before it (same noun first), else to one in the next sentences."""
-        start, end, named, gaz = self._phrase(doc, sent, head, stop_extra={"crossing"})
+        start, end, named, gaz = self._phrase(doc, sent, head, stop_extra=_CROSSING)
         if not named:
             other = self.resolve(doc, head)
             if other is not None:
@@ -69,7 +73,7 @@ class ArgumentFinder:
             for h in (h for h in doc.hits if "crossing" in h.classes):
                 sent = doc.sentence(doc.sentence_index(h.start))
                 real = next((x for x in sent.hits if x.start == h.start and x.end == h.end), h)
-                start, end, named, gaz = self._phrase(doc, sent, real, stop_extra={"crossing"})
+                start, end, named, gaz = self._phrase(doc, sent, real, stop_extra=_CROSSING)
                 if named:
                     found.append((h.start, _stem(doc, h), self._crossing_record(doc, start, end, gaz)))
             doc.named_crossings = found
@@ -93,20 +97,21 @@ class ArgumentFinder:
             head = before[-1]
         else:
             return None
-        start, end, _, _ = self._phrase(doc, sent, head, stop_extra={"crossing"}, allow={"agent"}, max_words=3,
+        start, end, _, _ = self._phrase(doc, sent, head, stop_extra=_CROSSING, allow=_AGENT, max_words=3,
                                       agent=True)
         # "فرع المخابرات الجوية": take in agent words right before the head, up to a "و".
-        k, cur = head.ti - 1, head
-        while k >= 0 and not cur.prefix.startswith(("و", "ف")):
-            prev = sent.at_token.get(k)
-            if prev is None or "agent" not in prev.classes or prev.tj != k:
+        ft = doc.folded.text
+        cur = head
+        while not cur.prefix.startswith(("و", "ف")):
+            prev = sent.hit_ending_before(cur.start)
+            if prev is None or "agent" not in prev.classes or ft[prev.end : cur.start].strip():
                 break
-            start, cur, k = _strip_clitics(prev), prev, prev.ti - 1
+            start, cur = _strip_clitics(prev), prev
         end = _close_quote(doc.folded.text, start, end)
         return self.written(doc, start, end), (start, end)
 
     def phrase_text(self, doc: _Doc, sent: Sentence, head: Hit) -> tuple[str, tuple[int, int]]:
-        start, end, _, _ = self._phrase(doc, sent, head, stop_extra={"crossing"}, max_words=3)
+        start, end, _, _ = self._phrase(doc, sent, head, stop_extra=_CROSSING, max_words=3)
         return self.written(doc, start, end), (start, end)
 
     # -- places -------------------------------------------------------------------------------
@@ -133,7 +138,7 @@ class ArgumentFinder:
             if h.place is not None:
                 start, end, gaz = h.start, h.end, h
             else:
-                start, end, named, gaz = self._phrase(doc, sent, h, stop_extra={"crossing"}, max_words=3)
+                start, end, named, gaz = self._phrase(doc, sent, h, stop_extra=_CROSSING, max_words=3)
                 if not named:
                     continue
             if any(s < end and start < e for s, e in covered):
@@ -151,8 +156,19 @@ class ArgumentFinder:
     # -- shared -------------------------------------------------------------------------------
 
     def _phrase(
-        self, doc: _Doc, sent: Sentence, head: Hit, stop_extra: set[str] = frozenset(),
-        allow: set[str] = frozenset(), max_words: int = MAX_NAME_WORDS, agent: bool = False,
+        self, doc: _Doc, sent: Sentence, head: Hit, stop_extra: frozenset[str] = frozenset(),
+        allow: frozenset[str] = frozenset(), max_words: int = MAX_NAME_WORDS, agent: bool = False,
+    ) -> tuple[int, int, bool, Hit | None]:
+        """Cached `_extend`: events in one sentence share their argument phrases."""
+        key = (id(head), stop_extra, allow, max_words, agent)
+        found = doc.phrases.get(key)
+        if found is None:
+            found = doc.phrases[key] = self._extend(doc, sent, head, stop_extra, allow, max_words, agent)
+        return found
+
+    def _extend(
+        self, doc: _Doc, sent: Sentence, head: Hit, stop_extra: frozenset[str], allow: frozenset[str],
+        max_words: int, agent: bool,
     ) -> tuple[int, int, bool, Hit | None]:
         """Span (folded) of the phrase headed by `head`; whether it holds a non-generic word;
         the gazetteer hit inside it, if any.
@@ -166,31 +182,28 @@ class ArgumentFinder:
         end = head.end
         gaz = head if (head.crossing is not None or head.place is not None) else None
         named = gaz is not None
-        gaz_hits = sent.gazetteer_by_token()
-        g0 = gaz_hits.get(head.ti)
+        gaz_at = sent.gazetteer_at()
+        g0 = gaz_at.get(head.start)
         if gaz is None and g0 is not None and g0 is not head:  # the gazetteer span starts at the head
             gaz, named, end = g0, True, max(end, g0.end)
         definite = ft.startswith("ال", start)
         allowed = (_NAME_CLASSES | allow) - stop_extra
-        j = max(head.tj, gaz.tj if gaz is not None and gaz is not head else head.tj) + 1
         words, took_generic, free = 0, False, 0
-        n = len(sent.starts)
-        while j < n and words < max_words and free < 2:
-            if sent.starts[j] < end:
-                j += 1
-                continue
-            gap = ft[sent.ends[j - 1] : sent.starts[j]]
-            if any(c not in _GAP_OK for c in gap):
+        pos = end
+        while words < max_words and free < 2:
+            m = _NEXT_WORD.match(ft, pos, sent.end)
+            if m is None or any(c not in _GAP_OK for c in m.group(1)):
                 break
-            g = gaz_hits.get(j)
+            ws = m.start(2)
+            g = gaz_at.get(ws)
             if g is not None and g is not head and g is not gaz:
-                end = g.end
+                end = pos = g.end
                 gaz = gaz or g
                 named = True
-                j, words = g.tj + 1, words + 1 + g.tj - g.ti
+                words += 1 + ft.count(" ", g.start, g.end)
                 continue
-            h = sent.at_token.get(j)
-            tok = ft[sent.starts[j] : sent.ends[j]]
+            h = sent.hit_at.get(ws)
+            tok = m.group(2)
             if h is not None and (h.rules or h.mods or h.mods_after or (h.classes - allowed)):
                 break
             if tok in self.stop_words or (tok[:1] == "و" and tok[1:] in self.stop_words):
@@ -212,8 +225,8 @@ class ArgumentFinder:
             if not generic:
                 named = True
             took_generic = took_generic or generic
-            end = sent.ends[j]
-            j, words = j + 1, words + 1
+            end = pos = m.end(2)
+            words += 1
         return start, _close_quote(ft, start, end), named, gaz
 
     def written(self, doc: _Doc, start: int, end: int) -> str:

@@ -31,7 +31,6 @@ from .rules import MODALITIES, Rule, RuleSet
 # stops that follow them. A full stop between digits (9372.74) is skipped in _Doc; a character
 # class first lets the regex engine skip ahead fast.
 _SENT_END = re.compile(r"[\n!?؟؛.][\s.!?؟؛\"'»”)]*")
-_WORD = re.compile(r"\w+")
 _QUESTION_END = re.compile(r"[?؟]\s*[\"'»”)]*\s*$")
 CROSSING_TYPES = ("crossing_closure", "crossing_reopening")
 _BARRIER_EXEMPT = frozenset({"denial", "question"})
@@ -41,6 +40,7 @@ _TRIGGER, _CLASS, _MODALITY, _MODALITY_AFTER = 0, 1, 2, 3
 _MISSING = object()
 _AFTER_LL = 2  # a prefix_ok value: the form is valid only right after the contracted لل
 _GAZ_CROSSING = frozenset({"crossing"})
+_LOOSE_PUNCT = (" – ", " - ", " — ", " : ", " / ", ' " ', " « ", " » ", " ، ", " | ")
 _GAZ_PLACE = frozenset({"place"})
 
 
@@ -53,7 +53,7 @@ class Hit:
     per article, and a dataclass __init__ with defaults costs twice as much.)"""
 
     __slots__ = ("start", "end", "stem_start", "prefix", "suffix", "rules", "classes", "mods", "mods_after",
-                 "ti", "tj", "crossing", "place")
+                 "ti", "tj", "crossing", "place", "word_start")
 
     def __init__(
         self, start: int, end: int, stem_start: int, prefix: str, suffix: str, rules: tuple[Rule, ...] = (),
@@ -65,6 +65,7 @@ class Hit:
         self.ti = self.tj = 0  # first and last token of the hit in its sentence
         self.crossing = crossing  # from the gazetteer
         self.place = place
+        self.word_start = start  # where the word holding the hit starts (gazetteer spans skip clitics)
 
     def __repr__(self) -> str:
         return f"Hit({self.start}, {self.end}, rules={[r.id for r in self.rules]}, classes={sorted(self.classes)})"
@@ -88,9 +89,7 @@ class Sentence:
     start: int
     end: int
     hits: list[Hit]
-    starts: list[int] = field(default_factory=list)  # token offsets (folded)
-    ends: list[int] = field(default_factory=list)
-    at_token: dict[int, Hit] = field(default_factory=dict)
+    hit_at: dict[int, Hit] = field(default_factory=dict)  # by start offset (clitics included)
     triggers: list[Hit] = field(default_factory=list)
     cues: list[Hit] = field(default_factory=list)  # triggers and the words that shape them
     by_class: dict[str, list[Hit]] = field(default_factory=dict)
@@ -105,13 +104,25 @@ class Sentence:
             for c in h.classes:
                 self.by_class.setdefault(c, []).append(h)
 
-    def gazetteer_by_token(self) -> dict[int, Hit]:
+    def gazetteer_at(self) -> dict[int, Hit]:
+        """Gazetteer names by the start of the word they begin in (a gazetteer span leaves
+        out proclitics: "بمنفذ الوديعة" starts at منفذ, the word at ب)."""
         if self._gaz is None:
             self._gaz = {}
             for h in self.hits:
-                if (h.crossing is not None or h.place is not None) and h.ti not in self._gaz:
-                    self._gaz[h.ti] = h
+                if h.crossing is not None or h.place is not None:
+                    self._gaz.setdefault(h.start, h)
+                    self._gaz.setdefault(h.word_start, h)
         return self._gaz
+
+    def hit_ending_before(self, pos: int) -> Hit | None:
+        best = None
+        for h in self.hits:
+            if h.end <= pos and h.crossing is None and h.place is None:
+                best = h
+            elif h.start >= pos:
+                break
+        return best
 
     def nearest(self, hit: Hit, classes: tuple[str, ...], before: int, after: int) -> Hit | None:
         """The hit of one of `classes` nearest to `hit` within the window (after wins a tie)."""
@@ -476,6 +487,7 @@ class _Doc:
         self._gaz: tuple[list[Hit], list[Hit]] | None = None
         self._gaz_starts: tuple[list[int], list[int]] = ([], [])
         self.named_crossings: list[tuple[int, str, Crossing]] | None = None  # built by ArgumentFinder
+        self.phrases: dict[tuple, tuple] = {}  # ArgumentFinder's phrase cache
 
     def sentence_index(self, pos: int) -> int:
         return bisect_right(self.bounds, pos) - 1
@@ -497,17 +509,21 @@ class _Doc:
             hits += extra
             hits.sort(key=lambda h: (h.start, -h.end))
         sent = Sentence(start, end, hits)
-        spans = [m.span() for m in _WORD.finditer(self.folded.text, start, end)]
-        starts = sent.starts = [a for a, _ in spans]
-        sent.ends = [b for _, b in spans]
-        at = sent.at_token
+        # Word positions for the windows: spaces before the hit, less spaced-out punctuation
+        # (" – "). A word glued to punctuation counts with its neighbour, which windows of
+        # several words tolerate, and this is far cheaper than tokenising every sentence.
+        ft = self.folded.text
+        count = ft.count
+        at = sent.hit_at
+        loose = [p for p in _LOOSE_PUNCT if p in ft[start:end]]
         for h in hits:
-            ti = bisect_right(starts, h.stem_start) - 1
-            h.ti = ti if ti > 0 else 0
-            tj = bisect_right(starts, h.end - 1) - 1
-            h.tj = tj if tj > h.ti else h.ti
-            if h.ti not in at:
-                at[h.ti] = h
+            ti = count(" ", start, h.stem_start)
+            for p in loose:
+                ti -= count(p, start, h.stem_start)
+            h.ti = ti
+            h.tj = ti + count(" ", h.stem_start, h.end)
+            if h.start not in at and h.crossing is None and h.place is None:
+                at[h.start] = h
         sent.index()
         self._sentences[i] = sent
         return sent
@@ -516,14 +532,23 @@ class _Doc:
         if self._gaz is None:
             gz = self.detector.gazetteer
             ft = self.folded.text
-            cross = [Hit(s, e, s, "", "", classes=_GAZ_CROSSING, crossing=c) for s, e, c in gz.find_crossings(ft)]
-            places = [Hit(s, e, s, "", "", classes=_GAZ_PLACE, place=p) for s, e, p in gz.find_places(ft)
+            cross = [self._gaz_hit(s, e, _GAZ_CROSSING, c, None) for s, e, c in gz.find_crossings(ft)]
+            places = [self._gaz_hit(s, e, _GAZ_PLACE, None, p) for s, e, p in gz.find_places(ft)
                       if not self._own_word(s, e)]
             cross.sort(key=lambda h: h.start)
             places.sort(key=lambda h: h.start)
             self._gaz = (cross, places)
             self._gaz_starts = ([h.start for h in cross], [h.start for h in places])
         return self._gaz
+
+    def _gaz_hit(self, s: int, e: int, classes: frozenset[str], crossing: Crossing | None, place: object) -> Hit:
+        hit = Hit(s, e, s, "", "", (), classes, _EMPTY, _EMPTY, crossing, place)
+        ft = self.folded.text
+        w = s
+        while w > 0 and ft[w - 1].isalnum():
+            w -= 1
+        hit.word_start = w
+        return hit
 
     def _own_word(self, s: int, e: int) -> bool:
         """A gazetteer place that is exactly one of our own words (سلطات is also a Moroccan
