@@ -194,3 +194,10 @@ def test_event_dict_has_the_batch_shape():
 def test_title_only_articles_and_empty_text():
     assert detect("") == []
     assert detect("   ", title="إغلاق معبر رفح حتى إشعار آخر")[0].type == "crossing_closure"
+
+
+def test_actor_and_target_of_a_detention_and_an_evacuation():
+    e = one("اعتقلت قوات الأمن عشرات الناشطين في مدينة حمص", "detention")
+    assert (e.actor, e.target) == ("قوات الأمن", "الناشطين")
+    assert [p.name for p in e.places] == ["مدينة حمص"]
+    assert one("بدأت حافلات الهلال الأحمر إجلاء الجرحى من الحي", "evacuation").target == "الجرحى"

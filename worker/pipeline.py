@@ -58,6 +58,10 @@ def _detector(extra_rules: tuple[str, ...]):
     return load_detector(list(extra_rules))
 
 
+def warm_up(config: Config) -> None:
+    _detector(tuple(config.settings.extra_rules))
+
+
 def detect_and_publish(article_id: str, config: Config) -> list[tuple[Alert, str]]:
     """Detect events in the stored article, group them into alerts and publish what changed."""
     raw = get_redis().get(key("article", article_id))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from celery.signals import worker_process_init
+
 from worker import pipeline, polling, scheduler
 from worker.celery_app import app
 from worker.feedparse import Entry
@@ -15,6 +17,15 @@ log = logging.getLogger(__name__)
 # task back to the broker. Unexpected errors retry with back-off well inside the visibility timeout.
 RETRY = {"autoretry_for": (Exception,), "retry_backoff": 10, "retry_backoff_max": 600, "max_retries": 8,
          "retry_jitter": True}
+
+
+@worker_process_init.connect
+def _warm_up(**_: object) -> None:
+    """Load the detector's rules and gazetteer when a pool process starts, not on the first article."""
+    try:
+        pipeline.warm_up(current_config())
+    except Exception:  # a bad rules file is reported again, clearly, by the first detect task
+        log.exception("could not load the detector at start-up")
 
 
 @app.task(name="rasd.feeds.poll", soft_time_limit=90, time_limit=120)

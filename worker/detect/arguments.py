@@ -10,6 +10,7 @@ original text, so they keep the article's own spelling.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,9 @@ if TYPE_CHECKING:
 
 _NEXT_WORD = re.compile(r"(\W*)(\w+)")
 _CROSSING = frozenset({"crossing"})
+_CROSSING_NAME = frozenset({"crossing", "place"})  # "معبر القدم جنوب دمشق": a place word ends the name
 _AGENT = frozenset({"agent"})
+_PEOPLE = frozenset({"people", "person"})
 _PLURAL_CROSSINGS = frozenset({"معابر", "منافذ", "حواجز", "بوابات", "موانء", "جسور", "نقاط", "حدود"})
 _GAP_OK = set(" \t\"'«»“”‘’-")
 _QUOTES = "\"'«»“”‘’"
@@ -40,7 +43,7 @@ class ArgumentFinder:
     def crossing(self, doc: _Doc, sent: Sentence, head: Hit) -> tuple[Crossing, tuple[int, int], bool]:
         """The crossing named at `head`; a bare "المعبر" or "معبراً حيوياً" is resolved to the
         nearest named mention before it (same noun first), else to one in the next sentences."""
-        start, end, named, gaz = self._phrase(doc, sent, head, stop_extra=_CROSSING)
+        start, end, named, gaz = self._phrase(doc, sent, head, stop_extra=_CROSSING_NAME)
         if not named:
             other = self.resolve(doc, head)
             if other is not None:
@@ -53,11 +56,12 @@ class ArgumentFinder:
             return None
         here = doc.sentence_index(head.start)
         mentions = self._named_mentions(doc)
-        before = [m for m in reversed(mentions) if m[0] < head.start]
+        i = bisect_left(doc.named_positions, head.start)
+        before = mentions[max(0, i - 20) : i][::-1]  # the nearest earlier mentions
         after = []
         if not doc.folded.text.startswith("ال", _strip_clitics(head)):
             # "أغلقت السلطات معبراً حيوياً ... معبر القدم": an indefinite mention is named later.
-            after = [m for m in mentions if m[0] > head.start and doc.sentence_index(m[0]) <= here + 2]
+            after = [m for m in mentions[i : i + 20] if m[0] > head.start and doc.sentence_index(m[0]) <= here + 2]
         for group in (before, after):
             for same_noun in (True, False):
                 for _, noun, crossing in group:
@@ -73,10 +77,11 @@ class ArgumentFinder:
             for h in (h for h in doc.hits if "crossing" in h.classes):
                 sent = doc.sentence(doc.sentence_index(h.start))
                 real = next((x for x in sent.hits if x.start == h.start and x.end == h.end), h)
-                start, end, named, gaz = self._phrase(doc, sent, real, stop_extra=_CROSSING)
+                start, end, named, gaz = self._phrase(doc, sent, real, stop_extra=_CROSSING_NAME)
                 if named:
                     found.append((h.start, _stem(doc, h), self._crossing_record(doc, start, end, gaz)))
             doc.named_crossings = found
+            doc.named_positions = [m[0] for m in found]
         return doc.named_crossings
 
     def _crossing_record(self, doc: _Doc, start: int, end: int, gaz: Hit | None) -> Crossing:
@@ -110,9 +115,18 @@ class ArgumentFinder:
         end = _close_quote(doc.folded.text, start, end)
         return self.written(doc, start, end), (start, end)
 
-    def phrase_text(self, doc: _Doc, sent: Sentence, head: Hit) -> tuple[str, tuple[int, int]]:
-        start, end, _, _ = self._phrase(doc, sent, head, stop_extra=_CROSSING, max_words=3)
-        return self.written(doc, start, end), (start, end)
+    def target(
+        self, doc: _Doc, sent: Sentence, trigger: Hit, taken: list[tuple[int, int]]
+    ) -> tuple[str, tuple[int, int]] | None:
+        """The people an event happens to: the first people noun after the trigger
+        ("اعتقلت القوات عشرات الناشطين", "إجلاء الجرحى"), or just before a passive one."""
+        cands = [h for h in sent.hits if h.classes & _PEOPLE and 0 < h.ti - trigger.tj <= 6]
+        cands += [h for h in sent.hits if h.classes & _PEOPLE and 0 < trigger.ti - h.tj <= 2]
+        for head in cands:
+            start, end, _, _ = self._phrase(doc, sent, head, stop_extra=_CROSSING, allow=_PEOPLE, max_words=2)
+            if not any(s < end and start < e for s, e in taken):
+                return self.written(doc, start, end), (start, end)
+        return None
 
     # -- places -------------------------------------------------------------------------------
 
@@ -196,6 +210,8 @@ class ArgumentFinder:
                 break
             ws = m.start(2)
             g = gaz_at.get(ws)
+            if g is not None and (agent and g.crossing is not None or gaz is not None and gaz.crossing is not None):
+                break  # a doer does not run into a crossing's name; a known crossing's name is complete
             if g is not None and g is not head and g is not gaz:
                 end = pos = g.end
                 gaz = gaz or g
@@ -213,6 +229,8 @@ class ArgumentFinder:
             if words and (tok[:1] in "يت" and len(tok) >= 4 or tok[:2] in ("سي", "ست", "سن") and len(tok) >= 5):
                 break  # a verb after the name: "مدينة الأبيض تتدفق"، "معبر المصنع سيبقى"
             generic = h is not None and "generic_word" in h.classes
+            if gaz is not None and gaz.crossing is not None and not generic:
+                break  # "معبر القدم" is known: "جنوب دمشق" after it is not part of the name
             if definite and agent and tok.startswith("ال"):
                 generic = True  # "القوات التركية"، "المخابرات الجوية": the adjective is part of the doer
             if definite and not generic:

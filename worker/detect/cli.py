@@ -28,6 +28,14 @@ _HTML_SNIFF = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|
 
 
 def command(name: str, argv: list[str]) -> int:
+    try:
+        return _command(name, argv)
+    except BrokenPipeError:  # `rasd detect ... | head`: the reader left, which is fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _command(name: str, argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog=f"rasd {name}", description="Detect events in Arabic news text.")
     parser.add_argument("file", nargs="?", default="-", help="article file (text or HTML), or - for stdin")
     parser.add_argument("--batch", action="store_true", help="JSON lines on stdin, JSON lines on stdout")

@@ -5,12 +5,14 @@ Steps for one article:
 1. ``fold()`` the text (normalize.py); all matching runs on the folded copy.
 2. One combined regex (patterns.py) finds every lexicon word: triggers, argument nouns and
    cue words. No trigger, no further work.
-3. For each sentence holding a trigger: tokenise it, then for each trigger's rule check the
-   arguments it needs (``require``), the look-alikes that silence it (``exclude``) and the cue
-   words around it (negation, denial, demand, threat, future ...) that drop the event or set its
-   status (and turn a siege into a siege risk).
-4. Attach the crossing, places and actor as written, mapped back to the original text, and
-   merge repeated mentions of one event.
+3. For each sentence holding a trigger, for each of the trigger's rules: check the arguments
+   it needs (``require``), the look-alikes that silence it (``exclude``, ``lookalike``) and the
+   cue words around it (negation, denial, demand, threat, future ...) that drop the event or
+   set its status (and turn a siege into a siege risk). Windows are counted in words.
+4. Name the crossing (resolving "المعبر" to the one named nearby), merge repeated mentions of
+   one event, then add the actor and places as written, mapped back to the original text.
+
+Sentences without a trigger are never looked at beyond the regex pass.
 """
 
 from __future__ import annotations
@@ -32,19 +34,22 @@ from .rules import MODALITIES, Rule, RuleSet
 # class first lets the regex engine skip ahead fast.
 _SENT_END = re.compile(r"[\n!?؟؛.][\s.!?؟؛\"'»”)]*")
 _QUESTION_END = re.compile(r"[?؟]\s*[\"'»”)]*\s*$")
+MAX_SENTENCE_CHARS = 1200  # about 200 words; real sentences in news are far shorter
+# Punctuation standing between spaces is not a word when windows count words.
+_LOOSE_PUNCT = (" – ", " - ", " — ", " : ", " / ", ' " ', " « ", " » ", " ، ", " | ")
+
 CROSSING_TYPES = ("crossing_closure", "crossing_reopening")
 _BARRIER_EXEMPT = frozenset({"denial", "question"})
 _CUE_CLASSES = frozenset({"scope_break", "report_break", "carrier"})
 # Kinds of lexicon entry a stem can carry.
 _TRIGGER, _CLASS, _MODALITY, _MODALITY_AFTER = 0, 1, 2, 3
-_MISSING = object()
 _AFTER_LL = 2  # a prefix_ok value: the form is valid only right after the contracted لل
-_GAZ_CROSSING = frozenset({"crossing"})
-_LOOSE_PUNCT = (" – ", " - ", " — ", " : ", " / ", ' " ', " « ", " » ", " ، ", " | ")
-_GAZ_PLACE = frozenset({"place"})
-
-
+_MISSING = object()
 _EMPTY: frozenset[str] = frozenset()
+_GAZ_CROSSING = frozenset({"crossing"})
+# Events whose target is the people they happen to (who is detained, evacuated, displaced).
+_PEOPLE_TARGETS = frozenset({"detention", "evacuation", "displacement"})
+_GAZ_PLACE = frozenset({"place"})
 
 
 class Hit:
@@ -194,7 +199,7 @@ class Detector:
             title_types = {e.type for e in self._detect(title)}
             for e in events:
                 if e.type in title_types:
-                    e.confidence = min(0.99, e.confidence + 0.05)
+                    e.confidence = round(min(0.99, e.confidence + 0.05), 3)
         return events
 
     # -- the pipeline -------------------------------------------------------------------------
@@ -442,6 +447,12 @@ class Detector:
                 event.actor = actor[0]
                 taken.append(actor[1])
                 marks.append(Mark(*folded.span(*actor[1]), "actor"))
+        if event.target is None and event.type in _PEOPLE_TARGETS:
+            target = self.args.target(doc, sent, hit, taken)
+            if target is not None:
+                event.target = target[0]
+                taken.append(target[1])
+                marks.append(Mark(*folded.span(*target[1]), "target"))
         if not event.places:
             for place, span in self.args.places(doc, sent, hit, taken):
                 event.places.append(place)
@@ -482,11 +493,12 @@ class _Doc:
             bounds.append(m.end())
         if bounds[-1] != len(ft):
             bounds.append(len(ft))
-        self.bounds = bounds
+        self.bounds = _cap_sentences(ft, bounds)
         self._sentences: dict[int, Sentence] = {}
         self._gaz: tuple[list[Hit], list[Hit]] | None = None
         self._gaz_starts: tuple[list[int], list[int]] = ([], [])
         self.named_crossings: list[tuple[int, str, Crossing]] | None = None  # built by ArgumentFinder
+        self.named_positions: list[int] = []
         self.phrases: dict[tuple, tuple] = {}  # ArgumentFinder's phrase cache
 
     def sentence_index(self, pos: int) -> int:
@@ -570,6 +582,23 @@ class _Doc:
         while s1 > s0 and original[s1 - 1].isspace():
             s1 -= 1
         return s0, s1
+
+
+def _cap_sentences(ft: str, bounds: list[int]) -> list[int]:
+    """Cut run-on "sentences" (extracted text without full stops, lists of headlines) at a
+    comma or a space every MAX_SENTENCE_CHARS, so the work per sentence stays bounded."""
+    out = [bounds[0]]
+    for end in bounds[1:]:
+        start = out[-1]
+        while end - start > MAX_SENTENCE_CHARS:
+            limit = start + MAX_SENTENCE_CHARS
+            cut = max(ft.rfind("،", start + MAX_SENTENCE_CHARS // 2, limit), ft.rfind(",", start + MAX_SENTENCE_CHARS // 2, limit))
+            if cut < 0:
+                cut = ft.rfind(" ", start + MAX_SENTENCE_CHARS // 2, limit)
+            start = (cut + 1) if cut >= 0 else limit
+            out.append(start)
+        out.append(end)
+    return out
 
 
 def _may(ft: str, h: Hit) -> tuple[str, ...]:
