@@ -12,15 +12,17 @@ import zlib
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import httpcore
 import httpx
 import pytest
 from conftest import Request, Response
 
-from worker import hostlimit
+from worker import hostlimit, net
 from worker.config import Settings
 from worker.net import (
     BlockedAddressError,
     FetchError,
+    GuardedTransport,
     blocked_reason,
     charset_of,
     fetch,
@@ -520,3 +522,91 @@ def test_fetch_reports_a_busy_host(http_server, rasd_env):
         fetch(url, settings=OPEN, host_limit=1, host_wait=0.1)
     assert err.value.kind == "host_busy"
     assert http_server.hits("/f") == []
+
+
+# -- DNS lookups with a deadline -------------------------------------------------------------------
+# No real resolver can be made to hang here without editing /etc/resolv.conf for the whole machine,
+# so the resolver hook gets a lookup that really blocks (on an Event) or answers from real getaddrinfo.
+
+
+@contextmanager
+def hanging_resolver():
+    """A resolver that never answers until the test ends (then it fails), and the calls it saw."""
+    release = threading.Event()
+    calls: list[str] = []
+
+    def lookup(host, port, **kwargs):
+        calls.append(host)
+        release.wait(30)
+        raise socket.gaierror(socket.EAI_AGAIN, "released")
+
+    try:
+        yield lookup, calls
+    finally:
+        release.set()
+
+
+def test_a_resolver_that_never_answers_fails_within_the_connect_timeout():
+    settings = Settings(connect_timeout=0.3, read_timeout=0.3)
+    with hanging_resolver() as (lookup, calls):
+        client = httpx.Client(transport=GuardedTransport(resolver=lookup), timeout=httpx.Timeout(0.3))
+        started = time.monotonic()
+        with client, pytest.raises(FetchError) as err:
+            fetch("http://feeds.example/rss?key=s3cr3t", settings=settings, client=client)
+        waited = time.monotonic() - started
+    assert calls == ["feeds.example"]
+    assert err.value.kind == "timeout"
+    assert "DNS resolver not answering" in str(err.value) and "feeds.example" in str(err.value)
+    assert "s3cr3t" not in str(err.value)
+    assert waited < 10  # the lookup alone would have held it 30 s
+
+
+def test_hung_lookups_are_bounded_and_later_ones_fail_at_once(monkeypatch):
+    monkeypatch.setattr(net, "_lookup_slots", threading.BoundedSemaphore(2))
+    monkeypatch.setattr(net, "RESOLVER_THREADS", 2)
+    with hanging_resolver() as (lookup, calls):
+        for _ in range(2):
+            with pytest.raises(httpcore.ConnectTimeout):
+                net.resolve("slow.example", 80, 0.05, lookup)
+        with pytest.raises(httpcore.ConnectTimeout) as err:
+            net.resolve("third.example", 80, 0.05, lookup)
+        assert "still hanging" in str(err.value)
+        assert calls == ["slow.example", "slow.example"]  # the third never started a thread
+    wait_for(lambda: net._lookup_slots.acquire(blocking=False), what="the released lookups to free their slots")
+
+
+def test_a_failed_lookup_is_a_connect_error_and_an_answer_is_used():
+    def nxdomain(host, port, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    client = httpx.Client(transport=GuardedTransport(resolver=nxdomain))
+    with client, pytest.raises(FetchError) as err:
+        fetch("http://nowhere.example/rss", settings=GUARDED, client=client)
+    assert err.value.kind == "connect" and "cannot resolve 'nowhere.example'" in str(err.value)
+
+
+def test_the_resolver_answer_is_where_we_connect(http_server):
+    """A name our hook maps to 127.0.0.1 (real getaddrinfo of the literal) reaches the local server
+    when loopback is allowed, and is refused by the guard when it is not."""
+    http_server.add("/feed.xml", "<rss/>")
+    seen: list[str] = []
+
+    def to_loopback(host, port, **kwargs):
+        seen.append(host)
+        return socket.getaddrinfo("127.0.0.1", port, **kwargs)
+
+    url = f"http://feeds.example:{http_server.port}/feed.xml"
+    with httpx.Client(transport=GuardedTransport(resolver=to_loopback, allowed=["127.0.0.0/8"])) as client:
+        assert fetch(url, settings=GUARDED, client=client).content == b"<rss/>"
+    with httpx.Client(transport=GuardedTransport(resolver=to_loopback)) as client, pytest.raises(FetchError) as err:
+        fetch(url, settings=GUARDED, client=client)
+    assert err.value.kind == "blocked_address" and seen == ["feeds.example", "feeds.example"]
+    assert len(http_server.hits("/feed.xml")) == 1
+
+
+def test_the_private_network_opt_in_keeps_the_lookup_deadline():
+    """allow_private_networks opens every address but still goes through the deadline-bound lookup."""
+    with make_client(OPEN) as client:
+        backend = client._transport._pool._network_backend
+    assert isinstance(backend, net.GuardedBackend)
+    assert backend.allowed and net.blocked_reason("127.0.0.1", backend.allowed) is None

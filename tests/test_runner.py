@@ -418,3 +418,41 @@ def test_rasd_worker_rejects_unknown_queues():
                             env=base_env(), capture_output=True, text=True, timeout=30)
     assert result.returncode == 2
     assert "unknown queue(s) bogus" in result.stderr
+
+
+def test_a_colon_in_the_flower_password_works(rasd_env, tmp_path):
+    """Flower splits the browser's credentials at the first colon only: the rest is the password."""
+    port = free_port()
+    password = f"pa:ss:{uuid.uuid4().hex}"
+    flower = rasd_flower("--port", str(port), env=base_env(FLOWER_BASIC_AUTH=f"ops:{password}"), cwd=tmp_path)
+    try:
+        wait_for(lambda: flower_answers(flower, port), 30, "Flower to answer")
+        assert http_get(f"http://127.0.0.1:{port}/api/workers", auth=f"ops:{password}")[0] == 200
+        assert http_get(f"http://127.0.0.1:{port}/api/workers", auth="ops:pa")[0] == 401
+        assert http_get(f"http://127.0.0.1:{port}/api/workers")[0] == 401
+    finally:
+        flower.terminate()
+        out, _ = flower.communicate(timeout=30)
+    assert password not in out
+
+
+@pytest.mark.parametrize("value", ["ops:pa,ss-s3cr3t", "ops:s3cr3t, viewer:other"])
+def test_a_flower_password_flower_would_split_is_refused_at_startup(tmp_path, value):
+    """A comma in a password would become two weaker credentials in Flower: refuse before starting."""
+    problem = basic_auth_problem(value)
+    assert problem and problem.startswith("FLOWER_BASIC_AUTH") and "s3cr3t" not in problem
+    tiny_config(tmp_path, "http://127.0.0.1:9/rss")
+    result = subprocess.run([sys.executable, "-m", "worker.cli", "run", "--config", "feeds.yaml"], cwd=tmp_path,
+                            env=base_env(FLOWER_BASIC_AUTH=value), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert f"rasd: {problem}; not starting" in result.stdout
+    assert "started" not in result.stdout and "s3cr3t" not in result.stdout + result.stderr
+    flower = rasd_flower("--port", str(free_port()), env=base_env(FLOWER_BASIC_AUTH=value), cwd=tmp_path)
+    out, _ = flower.communicate(timeout=30)
+    assert flower.returncode == 2 and problem in out and "s3cr3t" not in out
+
+
+def test_flower_credential_rules():
+    assert basic_auth_problem("ops:pa:ss") is None  # a colon in the password is fine
+    assert "cannot contain a comma" in basic_auth_problem("ops:pa,ss")
+    assert "no spaces around the commas" in basic_auth_problem("a:b, c:d")

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import email.utils
 import ipaddress
+import os
 import socket
+import threading
 import time
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -55,6 +57,13 @@ _EMBEDDED_V4_NETS = tuple(
 )
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 _LIMITS = httpx.Limits(max_connections=20, max_keepalive_connections=10)
+# A lookup gets the connect timeout; this when the caller set none (httpx allows that).
+DEFAULT_RESOLVE_TIMEOUT = 10.0
+# Threads that may sit in a hung resolver at once; further lookups queue and time out.
+RESOLVER_THREADS = 8
+
+Resolver = Callable[..., list]
+_EVERYWHERE = ("0.0.0.0/0", "::/0")  # what allow_private_networks opens
 
 
 class FetchError(Exception):
@@ -169,14 +178,76 @@ def check_url(url: str) -> httpx.URL:
 # -- the guarded transport ------------------------------------------------------------------------
 
 
+_lookup_slots = threading.BoundedSemaphore(RESOLVER_THREADS)
+
+
+def _fresh_slots() -> None:
+    """In a forked child (Celery's pool) the parent's lookup threads do not exist: free their slots."""
+    global _lookup_slots
+    _lookup_slots = threading.BoundedSemaphore(RESOLVER_THREADS)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_fresh_slots)
+
+
+def resolve(host: str, port: int, timeout: float | None, resolver: Resolver = socket.getaddrinfo) -> list[str]:
+    """The host's addresses (for a TCP connection) from `lookup`."""
+    infos = lookup(host, port, timeout, resolver, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(info[4][0] for info in infos))
+
+
+def lookup(host: str, port: Any, timeout: float | None, resolver: Resolver = socket.getaddrinfo,
+           *args: Any, **kwargs: Any) -> list:
+    """resolver(host, port, *args, **kwargs) (getaddrinfo's answer), or httpcore.ConnectTimeout
+    once `timeout` seconds have passed, httpcore.ConnectError if the name does not resolve.
+
+    getaddrinfo has no timeout of its own, and a resolver that never answers would hold the
+    worker past every httpx timeout. So the lookup runs in a daemon thread (one that hangs can
+    neither block us nor the interpreter's exit) and we stop waiting at the deadline. At most
+    RESOLVER_THREADS lookups run at once, so a dead resolver cannot pile up threads either.
+    """
+    wait = DEFAULT_RESOLVE_TIMEOUT if timeout is None else timeout
+    deadline = time.monotonic() + wait
+    slots = _lookup_slots
+    if not slots.acquire(timeout=wait):
+        raise httpcore.ConnectTimeout(
+            f"resolving {host!r}: {RESOLVER_THREADS} earlier lookups are still hanging (DNS resolver not answering)")
+    outcome: dict[str, Any] = {}
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            outcome["infos"] = resolver(host, port, *args, **kwargs)
+        except BaseException as exc:  # handed to the waiting caller
+            outcome["error"] = exc
+        finally:
+            slots.release()
+            done.set()
+
+    threading.Thread(target=run, name=f"rasd-resolve {host}", daemon=True).start()
+    if not done.wait(max(0.0, deadline - time.monotonic())):
+        raise httpcore.ConnectTimeout(
+            f"resolving {host!r} got no answer within {wait:g} s (DNS resolver not answering)")
+    error = outcome.get("error")
+    if isinstance(error, OSError | UnicodeError):
+        raise httpcore.ConnectError(f"cannot resolve {host!r}: {error}")
+    if error is not None:
+        raise error
+    return outcome["infos"]
+
+
 class GuardedBackend(httpcore.SyncBackend):
-    """Resolves the host itself, refuses if any answer is a blocked address, then connects by IP.
+    """Resolves the host itself (with a deadline), refuses if any answer is a blocked address,
+    then connects by IP within what is left of the connect timeout.
 
     TLS still verifies against the host name: httpcore passes the name to start_tls separately.
+    `resolver` is getaddrinfo unless a caller (a test, a custom DNS) supplies its own.
     """
 
-    def __init__(self, allowed: Iterable[str | Network] = ()) -> None:
+    def __init__(self, allowed: Iterable[str | Network] = (), resolver: Resolver = socket.getaddrinfo) -> None:
         self.allowed = tuple(ipaddress.ip_network(n, strict=False) for n in allowed)
+        self.resolver = resolver
 
     def connect_tcp(
         self,
@@ -186,15 +257,14 @@ class GuardedBackend(httpcore.SyncBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except (OSError, UnicodeError) as exc:
-            raise httpcore.ConnectError(f"cannot resolve {host!r}: {exc}") from None
-        addresses = list(dict.fromkeys(info[4][0] for info in infos))
+        started = time.monotonic()
+        addresses = resolve(host, port, timeout, self.resolver)
         for address in addresses:
             reason = blocked_reason(address, self.allowed)
             if reason:
                 raise BlockedAddressError(f"refused to connect to {host!r}: {address} is {reason}")
+        if timeout is not None:  # one budget for the lookup and the connect
+            timeout = max(0.001, timeout - (time.monotonic() - started))
         last: Exception | None = None
         for address in addresses:
             try:
@@ -210,7 +280,7 @@ class GuardedTransport(httpx.HTTPTransport):
     """httpx's transport with the address guard as its network backend, and never a proxy."""
 
     def __init__(self, *, allowed: Iterable[str | Network] = (), limits: httpx.Limits = _LIMITS,
-                 **kwargs: Any) -> None:
+                 resolver: Resolver = socket.getaddrinfo, **kwargs: Any) -> None:
         super().__init__(trust_env=False, limits=limits, **kwargs)
         ssl_context = httpx.create_ssl_context(trust_env=False)
         self._pool = httpcore.ConnectionPool(
@@ -218,7 +288,7 @@ class GuardedTransport(httpx.HTTPTransport):
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
-            network_backend=GuardedBackend(allowed),
+            network_backend=GuardedBackend(allowed, resolver),
         )
 
 
@@ -237,11 +307,9 @@ def make_client(
         write=settings.read_timeout,
         pool=settings.connect_timeout,
     )
-    transport: httpx.BaseTransport
-    if settings.allow_private_networks:
-        transport = httpx.HTTPTransport(trust_env=False)
-    else:
-        transport = GuardedTransport(allowed=allowed_networks)
+    # With the opt-in every network is allowed, but lookups keep their deadline: same transport.
+    allowed = _EVERYWHERE if settings.allow_private_networks else allowed_networks
+    transport = GuardedTransport(allowed=allowed)
     return httpx.Client(
         transport=transport,
         timeout=timeout,
@@ -367,7 +435,8 @@ def _error_from(exc: httpx.HTTPError, url: str) -> FetchError:
     if isinstance(exc, BlockedAddressError):
         return FetchError("blocked_address", f"{where}: {exc}", url=url)
     if isinstance(exc, httpx.TimeoutException):
-        return FetchError("timeout", f"{where}: {type(exc).__name__}", url=url)
+        detail = f" ({exc})" if isinstance(exc, httpx.ConnectTimeout) and str(exc) else ""  # names the host only
+        return FetchError("timeout", f"{where}: {type(exc).__name__}{detail}", url=url)
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
         return FetchError("bad_url", f"{where}: not a URL we can fetch", url=url)
     if isinstance(exc, httpx.ConnectError):

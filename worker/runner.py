@@ -127,13 +127,26 @@ def is_loopback(address: str) -> bool:
 
 
 def basic_auth_problem(value: str | None) -> str | None:
-    """Why FLOWER_BASIC_AUTH cannot protect Flower, or None. Never quotes the value."""
+    """Why FLOWER_BASIC_AUTH cannot protect Flower, or None. Never quotes the value.
+
+    Flower splits the variable at every comma (several user:password pairs) and compares each
+    part with the whole "user:password" a browser sends, which it splits at the first colon. So a
+    colon in a password works, a colon in a user name cannot, and a comma in a password would
+    silently turn it into two weaker credentials: the part after the comma must fail here.
+    """
     if not value:
         return "FLOWER_BASIC_AUTH is not set"
-    for pair in value.split(","):  # Flower reads several credentials separated by commas
+    parts = value.split(",")
+    for pair in parts:
         user, sep, password = pair.partition(":")
+        if len(parts) > 1 and pair and not sep:
+            return ("FLOWER_BASIC_AUTH has a part without a colon: Flower splits the value at commas "
+                    "(user:password,user2:password2), so a password cannot contain a comma")
         if not sep or not user or not password:
             return "FLOWER_BASIC_AUTH must be user:password (several separated by commas)"
+        if user != user.strip():
+            return ("FLOWER_BASIC_AUTH: a user name starts or ends with a space; "
+                    "write user:password,user2:password2 with no spaces around the commas")
     return None
 
 
@@ -404,8 +417,12 @@ def run_command(argv: list[str]) -> int:
         print(as_warning(issue), flush=True)
     config_path = Path(args.config).resolve()
     var = Path(args.var)
+    auth = os.environ.get("FLOWER_BASIC_AUTH")
+    if not args.no_flower and auth and basic_auth_problem(auth):  # set but unusable: say so before starting
+        say(f"{basic_auth_problem(auth)}; not starting")
+        return 1
     if not args.no_flower and args.flower_address is not None and not is_loopback(args.flower_address):
-        problem = basic_auth_problem(os.environ.get("FLOWER_BASIC_AUTH"))
+        problem = basic_auth_problem(auth)
         if problem:
             say(f"Flower on {args.flower_address or 'all interfaces'} needs basic auth: {problem}; not starting")
             return 1
