@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Another configuration: make run CONFIG=path/to/feeds.yaml
+CONFIG ?= feeds.yaml
 
 .PHONY: run test bench lint check clean
 
@@ -14,7 +16,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/rasd run --config feeds.yaml
+	$(BIN)/rasd run --config $(CONFIG)
 
 test: $(STAMP)
 	$(BIN)/ruff check worker alerts tests bench
@@ -24,7 +26,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 check: $(STAMP)
-	$(BIN)/rasd check --config feeds.yaml
+	$(BIN)/rasd check --config $(CONFIG)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
