@@ -24,8 +24,15 @@ def test_seed_article_events():
 
     risks = by_type["siege_risk"]
     assert any(e.status == "threatened" and "جنوب" in " ".join(p.name for p in e.places) for e in risks)
+    # The districts south of the capital: the place runs on past the direction word to what it is
+    # south of, and is not cut at "جنوبي".
+    south = [p.name for e in risks for p in e.places if "جنوب" in p.name]
+    assert south and all(not name.split()[-1].startswith("جنوب") for name in south), south
 
     assert by_type["control_change"]
+    # Supporters and the besieged are no doers: no control change is credited to them.
+    actors = {e.actor for e in by_type["control_change"]} - {None}
+    assert actors and all("قوات" in a for a in actors), actors
     assert by_type["strike"]
     assert by_type["siege"]
     assert any(e.status == "threatened" for e in by_type["evacuation"])

@@ -201,3 +201,179 @@ def test_actor_and_target_of_a_detention_and_an_evacuation():
     assert (e.actor, e.target) == ("قوات الأمن", "الناشطين")
     assert [p.name for p in e.places] == ["مدينة حمص"]
     assert one("بدأت حافلات الهلال الأحمر إجلاء الجرحى من الحي", "evacuation").target == "الجرحى"
+
+
+# -- who did it, and to what ------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "event_type", "actor"),
+    [
+        # The noun right after a verbal noun is what it acts on, not the doer.
+        ("فرضت القوات حصار التنظيم في البلدة منذ أسبوعين", "siege", "القوات"),
+        ("تمكنت قوات النظام من حصار التنظيم في الأحياء الشرقية", "siege", "قوات النظام"),
+        ("أعلنت الشرطة اعتقال عناصر من التنظيم في المدينة", "detention", "الشرطة"),
+        # ... unless a ل or على object follows it: then the genitive is the doer.
+        ("أدى حصار قوات النظام للمدينة إلى نفاد الطحين", "siege", "قوات النظام"),
+        ("بعد سيطرة قوات النظام على مدينة تدمر انسحب المسلحون", "control_change", "قوات النظام"),
+        # A strike's genitive is its doer.
+        ("قتل مدنيان جراء قذائف قوات النظام على البلدة", "strike", "قوات النظام"),
+        # A definite verbal noun takes an adjective, and the doer may be it.
+        ("تضررت منازل كثيرة في القرية بسبب القصف الإسرائيلي", "strike", "الإسرائيلي"),
+        # A supporter is not the doer.
+        ("قوات النظام مدعومة بمليشيات أجنبية سيطرت على حي الصناعة", "control_change", "قوات النظام"),
+        ("سيطرت قوات سوريا الديمقراطية بدعم من طيران التحالف على بلدة الشدادي", "control_change",
+         "قوات سوريا الديمقراطية"),
+    ],
+)
+def test_the_actor_is_the_doer(text: str, event_type: str, actor: str):
+    assert one(text, event_type).actor == actor
+
+
+def test_a_masdar_object_is_no_actor_of_a_later_event():
+    # التنظيم is besieged; it did not take the oil field either.
+    e = one("بعد أن تمكنت من حصار التنظيم في المنطقة بشكل كامل وسيطرتها على حقل العمر", "siege")
+    assert e.actor is None
+
+
+def test_a_doer_phrase_takes_its_whole_name_and_stops_before_the_place():
+    assert one("حاصرت قوات النظام السوري مدينة داريا", "siege").actor == "قوات النظام السوري"
+    # A listed phrase is read whole even when its first word, less the article, is a word too (دعم).
+    assert one("حاصرت قوات الدعم السريع مدينة الفاشر", "siege").actor == "قوات الدعم السريع"
+    e = one("حاصرت قوات النظام الزبداني منذ أشهر", "siege")
+    assert e.actor == "قوات النظام"
+    assert [p.name for p in e.places] == ["الزبداني"]
+
+
+def test_people_nouns_are_not_cut_at_a_letter_that_looks_like_a_clitic():
+    # سكان is not س + كان, ولاية not و + لاية.
+    assert one("أجلت فرق الإنقاذ سكان البلدة إلى مراكز الإيواء", "evacuation").target == "سكان البلدة"
+    e = one("سيطرت القوات على مدينة الفاشر في ولاية شمال دارفور", "control_change")
+    assert "ولاية شمال دارفور" in [p.name for p in e.places]
+
+
+# -- places as written ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("حذر ناشطون من حصار جديد في أحياء جنوبي العاصمة", "أحياء جنوبي العاصمة"),
+        ("حذر ناشطون من حصار جديد في أحياء جنوبي دمشق", "أحياء جنوبي دمشق"),
+        ("تحذيرات من حصار الأحياء الجنوبية من دمشق", "الأحياء الجنوبية من دمشق"),
+        ("تحذيرات من حصار الأحياء الجنوبية لدمشق", "الأحياء الجنوبية لدمشق"),
+    ],
+)
+def test_a_district_place_runs_to_the_city_it_belongs_to(text: str, place: str):
+    assert [p.name for p in one(text, "siege_risk").places] == [place]
+
+
+def test_a_direction_of_an_unnamed_town_is_no_place():
+    e = one("قصفت المدفعية محيط المدينة مما ألحق أضرارا بالمستشفى", "strike")
+    assert e.places == []
+    # "للمدينة" is definite: the word after it is no name.
+    assert one("حصار قوات النظام للمدينة مستمر منذ أشهر", "siege").places == []
+
+
+def test_a_conjunction_written_apart_ends_a_place_name():
+    e = one("أغلق المحتجون المعبر الحدودي بحزوة في ولاية توزر و أشعلوا الإطارات", "crossing_closure")
+    assert "ولاية توزر" in [p.name for p in e.places]
+
+
+def test_an_armed_unit_named_after_a_city_is_not_the_city():
+    for text in (
+        "أطلقت سرايا القدس رشقة صواريخ على المستوطنات",
+        "قصفت طائرات فيلق القدس مواقع في البلدة",
+        "أعلن لواء القدس مشاركته في قصف مواقع المعارضة",
+    ):
+        for e in detect(text):
+            assert "القدس" not in [p.name for p in e.places], text
+    assert [p.name for p in one("قصف الطيران مواقع في القدس", "strike").places] == ["القدس"]
+
+
+# -- crossings --------------------------------------------------------------------------------------
+
+def test_a_bare_border_is_no_crossing_name():
+    e = one("وتواصل الإغلاق قرب الحدود منذ أيام", "crossing_closure")
+    assert e.crossing is None
+    assert "crossing" not in e.to_dict()
+    # A border with more to it stays, and a named crossing is unaffected.
+    assert one("أغلقت السلطات الحدود البرية مع الجزائر", "crossing_closure").crossing.name == "الحدود البرية"
+    assert one("أغلقت السلطات معبر رأس جدير قرب الحدود", "crossing_closure").crossing.name == "معبر رأس جدير"
+
+
+def test_levantine_ain_before_the_article_is_ala():
+    e = one("توقفت حركة العبور عالمعبر الحدودي منذ الصباح", "crossing_closure")
+    assert e.crossing is not None and e.crossing.name == "المعبر الحدودي"
+    # Words that merely begin with عال are not split: عالقة (stuck) stays itself.
+    assert "aid_blocked" in types("الشاحنات عالقة عند المعبر منذ أيام بسبب منع دخول المساعدات")
+    assert types("تحدث الوزير عن العالم العربي وعن الأعمال العالقة") == set()
+
+
+# -- negation: whole words, and across the verb that governs the trigger -----------------------------
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "لم تصدر أي أوامر بإخلاء السكان من البلدة",
+        "لم تُسجّل أي حالة نزوح من القرى المجاورة",
+        "ولم تعلن الجهات الرسمية موعدا لإعادة فتح المعبر",
+        "لم تصدر السلطات المحلية أي قرار بإغلاق معبر رفح",
+        "لم يسمح الجيش للسكان بالنزوح من القرية",
+        "لم تعلن السلطات إغلاق معبر رفح",
+        "لم تتمكن القوات الحكومية من إغلاق معبر رفح",
+        "عدم صدور أوامر بإجلاء المدنيين أثار القلق",
+    ],
+)
+def test_a_negated_verb_negates_the_trigger_it_governs(text: str):
+    assert types(text) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "event_type"),
+    [
+        # The same nouns without the negation are events.
+        ("أصدرت القيادة أوامر بإخلاء السكان من البلدة", "evacuation"),
+        ("سجلت المنظمة حالة نزوح واسعة من القرية", "displacement"),
+        # "Not content with closing it" closed it; the negation is the doer's, not the trigger's.
+        ("لم تكتف القوات الإسرائيلية بإغلاق معبر رفح بل قصفت محيطه", "crossing_closure"),
+        # "Did not stop shelling": a complement with عن is not in the negated object.
+        ("لم يتوقف الطيران الحربي عن قصف البلدة", "strike"),
+        # "Not the first time" is no negation of the closure.
+        ("ليست المرة الأولى لإغلاق معبر رفح هذا العام", "crossing_closure"),
+        # A clause break ends the negation's reach.
+        ("لم يصدر بيان رسمي، وأغلقت السلطات معبر رفح صباحا", "crossing_closure"),
+        ("لم يصدر بيان رسمي وأغلقت السلطات معبر رفح صباحا", "crossing_closure"),
+    ],
+)
+def test_negation_does_not_reach_what_it_does_not_govern(text: str, event_type: str):
+    assert event_type in types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "event_type"),
+    [
+        # سلم (handed over) is not س + لم, كلم (km) not ك + لم.
+        ("بعد أن سلم المسلحون أسلحتهم نزح سكان القرية", "displacement"),
+        ("على بعد خمسة كلم قصفت الطائرات البلدة", "strike"),
+        # سلمية is one word (peaceful), not س + لم + ية.
+        ("خرج المحتجون في مسيرات سلمية وأغلقت الشرطة معبر رفح", "crossing_closure"),
+    ],
+)
+def test_negation_particles_are_whole_words(text: str, event_type: str):
+    assert event_type in types(text)
+
+
+def test_a_word_is_read_whole_when_a_clitic_split_finds_nothing():
+    from worker.detect import default_detector
+    from worker.detect.normalize import fold
+
+    det = default_detector()
+
+    def reading(word: str):
+        m = next(det.regex.finditer(fold(word).text))
+        return det._read(m.group("p"), m.group("s"), m.group("x"))
+
+    assert reading("سلمية").classes == {"protest"}  # the regex tried س + لم + ية first
+    assert reading("سلم") is None and reading("كلم") is None
+    assert reading("ولم").mods == {"negation"}  # a conjunction still joins a particle
+    assert reading("بعدم").mods == {"negation"}  # a three-letter negator takes a preposition
+    assert reading("وسيغلق").rules  # the future س before a present-tense verb

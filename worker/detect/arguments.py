@@ -26,11 +26,25 @@ _CROSSING_NAME = frozenset({"crossing", "place"})  # "معبر القدم جنو
 _AGENT = frozenset({"agent"})
 _PEOPLE = frozenset({"people", "person"})
 _PLURAL_CROSSINGS = frozenset({"معابر", "منافذ", "حواجز", "بوابات", "موانء", "جسور", "نقاط", "حدود"})
+# Crossing-class nouns that, alone, name no crossing: "الإغلاق قرب الحدود" closes no crossing "الحدود".
+_NOT_A_NAME = frozenset({"حدود"})
 _GAP_OK = set(" \t\"'«»“”‘’-")
 _QUOTES = "\"'«»“”‘’"
 # Lexicon classes a name may run through; any other lexicon word ends it.
 _NAME_CLASSES = frozenset({"generic_word", "place"})
 MAX_NAME_WORDS = 4
+_PLACE = frozenset({"place"})
+# A supporter, not the doer: "مدعومة بمليشيات"، "مدعومين من"، "بدعم من الطيران"، "بمساندة قوات".
+_SUPPORT = re.compile(r"(?<!\w)[وف]?(?:ال)?(?:مدعوم\w*|ب(?:دعم|مسانده|اسناد|مءازره|غطاء|مساعده))(?:\s+من)?\s+$")
+_L_PARTICLES = frozenset({"لم", "لن", "لا", "لكن", "لقد", "لدى", "لذلك", "لاحقا"})
+_PREPOSITIONS = frozenset({"من", "في", "على", "عن", "الى", "بعد", "قبل", "خلال", "عقب", "اثر", "جراء", "بسبب", "حول",
+                           "رغم", "اجل", "بهدف"})
+# Verbal nouns whose genitive is what they act on (حصار المدينة، اعتقال الناشطين، إغلاق المعبر);
+# a strike's or a takeover's genitive is its doer (قصف الطيران، سيطرة القوات).
+_OBJECT_GENITIVE = frozenset({"siege", "siege_risk", "detention", "evacuation", "crossing_closure",
+                              "crossing_reopening", "aid_blocked"})
+_GOVERNING = frozenset({"carrier", "light_verb", "success"})  # verbs that take a masdar as object
+_CONJUNCTIONS = frozenset({"و", "او", "ثم"})  # written apart, they end a name: "ولاية توزر و إشعال"
 
 
 class ArgumentFinder:
@@ -40,14 +54,17 @@ class ArgumentFinder:
 
     # -- crossings ----------------------------------------------------------------------------
 
-    def crossing(self, doc: _Doc, sent: Sentence, head: Hit) -> tuple[Crossing, tuple[int, int], bool]:
+    def crossing(self, doc: _Doc, sent: Sentence, head: Hit) -> tuple[Crossing | None, tuple[int, int], bool]:
         """The crossing named at `head`; a bare "المعبر" or "معبراً حيوياً" is resolved to the
-        nearest named mention before it (same noun first), else to one in the next sentences."""
+        nearest named mention before it (same noun first), else to one in the next sentences.
+        None for a bare "الحدود" that nothing names: a border is no crossing's name."""
         start, end, named, gaz = self._phrase(doc, sent, head, stop_extra=_CROSSING_NAME)
         if not named:
             other = self.resolve(doc, head)
             if other is not None:
                 return other, (start, end), True
+            if end == head.end and _stem(doc, head) in _NOT_A_NAME:
+                return None, (start, end), False
         return self._crossing_record(doc, start, end, gaz), (start, end), named
 
     def resolve(self, doc: _Doc, head: Hit) -> Crossing | None:
@@ -93,9 +110,16 @@ class ArgumentFinder:
     # -- actors and targets -------------------------------------------------------------------
 
     def actor(self, doc: _Doc, sent: Sentence, trigger: Hit) -> tuple[str, tuple[int, int]] | None:
-        """The agent next to the trigger: after it first (verb-subject order), else before it."""
-        after = [h for h in sent.hits if "agent" in h.classes and 0 < h.ti - trigger.tj <= 3]
-        before = [h for h in sent.hits if "agent" in h.classes and 0 < trigger.ti - h.tj <= 6]
+        """The agent next to the trigger: after it first (verb-subject order), else before it.
+
+        Not a supporter ("قوات النظام مدعومة بمليشيات أجنبية سيطرت"), and not the noun right after
+        a masdar, which is what it acts on ("فرضت القوات حصار التنظيم"), unless a ل or على object
+        follows that noun ("حصار قوات النظام للمدينة": then it is the doer)."""
+        agents = self._agents(doc, sent)
+        after = [h for h in agents if 0 < h.ti - trigger.tj <= 3]
+        before = [h for h in agents if 0 < trigger.ti - h.tj <= 6]
+        if after and _acts_on_genitive(doc, sent, trigger) and not self._doer(doc, sent, after[0]):
+            after = []  # "اعتقال عناصر من التنظيم": a verbal noun has no subject after it
         if after:
             head = after[0]
         elif before:
@@ -114,6 +138,44 @@ class ArgumentFinder:
             start, cur = _strip_clitics(prev), prev
         end = _close_quote(doc.folded.text, start, end)
         return self.written(doc, start, end), (start, end)
+
+    def _agents(self, doc: _Doc, sent: Sentence) -> list[Hit]:
+        """The sentence's agent words that may be a doer: not a supporter's (مدعومة ب، بدعم من),
+        not the object of a verbal noun (حصار التنظيم، اعتقال عناصر). Cached per sentence."""
+        key = ("agents", sent.start)
+        cached = doc.phrases.get(key)
+        if cached is not None:
+            return cached
+        ft = doc.folded.text
+        out: list[Hit] = []
+        doc.phrases[key] = out
+        skip_to = -1
+        for h in sent.hits:
+            if "agent" not in h.classes or h.start < skip_to:
+                continue
+            if _SUPPORT.search(ft, max(sent.start, h.start - 40), h.start) or self._object(doc, sent, h):
+                skip_to = self._phrase(doc, sent, h, stop_extra=_CROSSING, allow=_AGENT, max_words=3, agent=True)[1]
+                continue
+            out.append(h)
+        return out
+
+    def _object(self, doc: _Doc, sent: Sentence, h: Hit) -> bool:
+        """Whether the agent phrase at `h` is the genitive object of the verbal noun right before it:
+        "فرضت القوات حصار التنظيم"، but not "حصار قوات النظام للمدينة" (a ل or على object follows:
+        the genitive is the doer), nor after a strike or control noun ("قصف الطيران"، "سيطرة القوات")."""
+        for t in sent.triggers:
+            if t.tj == h.ti - 1 and not _gap(doc, t.end, h.start):
+                return _acts_on_genitive(doc, sent, t) and not self._doer(doc, sent, h)
+        return False
+
+    def _doer(self, doc: _Doc, sent: Sentence, head: Hit) -> bool:
+        """Whether the agent phrase at `head` is followed by a ل or على object (the masdar's doer)."""
+        end = self._phrase(doc, sent, head, stop_extra=_CROSSING, allow=_AGENT, max_words=3, agent=True)[1]
+        m = _NEXT_WORD.match(doc.folded.text, end, sent.end)
+        if m is None or any(c not in _GAP_OK for c in m.group(1)):
+            return False
+        tok = m.group(2)
+        return tok.startswith(("على", "علي", "ضد")) or (tok.startswith("ل") and tok not in _L_PARTICLES)
 
     def target(
         self, doc: _Doc, sent: Sentence, trigger: Hit, taken: list[tuple[int, int]]
@@ -200,9 +262,10 @@ class ArgumentFinder:
         g0 = gaz_at.get(head.start)
         if gaz is None and g0 is not None and g0 is not head:  # the gazetteer span starts at the head
             gaz, named, end = g0, True, max(end, g0.end)
-        definite = ft.startswith("ال", start)
+        definite = ft.startswith("ال", start) or head.prefix.endswith("لل")  # "للمدينة" = ل + المدينة
         allowed = (_NAME_CLASSES | allow) - stop_extra
-        words, took_generic, free = 0, False, 0
+        heads = (allow or head.classes & _PLACE) - stop_extra
+        words, took_generic, free, closed = 0, False, 0, False
         pos = end
         while words < max_words and free < 2:
             m = _NEXT_WORD.match(ft, pos, sent.end)
@@ -212,6 +275,8 @@ class ArgumentFinder:
             g = gaz_at.get(ws)
             if g is not None and (agent and g.crossing is not None or gaz is not None and gaz.crossing is not None):
                 break  # a doer does not run into a crossing's name; a known crossing's name is complete
+            if g is not None and agent and words:
+                break  # "قوات النظام الزبداني": a place after the doer's name is what it acts on
             if g is not None and g is not head and g is not gaz:
                 end = pos = g.end
                 gaz = gaz or g
@@ -220,11 +285,24 @@ class ArgumentFinder:
                 continue
             h = sent.hit_at.get(ws)
             tok = m.group(2)
-            if h is not None and (h.rules or h.mods or h.mods_after or (h.classes - allowed)):
+            # A word of the phrase's own kind runs on whatever else it is: "أحياء جنوبي العاصمة"
+            # (العاصمة is also a territory), "قوات النظام" (النظام is also a fighters' word).
+            if h is not None and (h.rules or h.mods or h.mods_after or (h.classes - allowed and not h.classes & heads)):
                 break
-            if tok in self.stop_words or (tok[:1] == "و" and tok[1:] in self.stop_words):
+            if closed and not tok.startswith("ال"):
+                break  # "محيط المدينة مما": after a definite complement only adjectives follow
+            own_kind = h is not None and bool(h.classes - allowed)  # taken for its kind only: names nothing
+            closed = closed or ((own_kind or agent) and tok.startswith("ال"))  # "طيران التحالف لاجتماع"
+            if tok == "من" and took_generic and definite and heads == _PLACE:
+                g = _place_after(ft, m.end(2), sent.end, gaz_at)
+                if g is not None:  # "الأحياء الجنوبية من دمشق": the whole is the place
+                    end, gaz, named = g.end, gaz or g, True
                 break
-            if tok.isdigit() or (tok.startswith("و") and len(tok) > 3):
+            if tok in self.stop_words or (tok[:1] == "و" and tok[1:] in self.stop_words) or (
+                tok.startswith("ال") and tok[2:] in self.stop_words
+            ):
+                break
+            if tok.isdigit() or (tok.startswith("و") and len(tok) > 3) or tok in _CONJUNCTIONS:
                 break
             if words and (tok[:1] in "يت" and len(tok) >= 4 or tok[:2] in ("سي", "ست", "سن") and len(tok) >= 5):
                 break  # a verb after the name: "مدينة الأبيض تتدفق"، "معبر المصنع سيبقى"
@@ -240,7 +318,7 @@ class ArgumentFinder:
                     free = 2
                 else:
                     break
-            if not generic:
+            if not generic and not own_kind:  # "جنوب المدينة" names no place
                 named = True
             took_generic = took_generic or generic
             end = pos = m.end(2)
@@ -250,6 +328,43 @@ class ArgumentFinder:
     def written(self, doc: _Doc, start: int, end: int) -> str:
         s, e = doc.folded.span(start, end)
         return doc.folded.original[s:e].strip().strip("،,؛:")
+
+
+def _place_after(ft: str, pos: int, stop: int, gaz_at: dict[int, Hit]) -> Hit | None:
+    """The gazetteer place that is the next word after `pos`, if it is one."""
+    m = _NEXT_WORD.match(ft, pos, stop)
+    if m is None or any(c not in _GAP_OK for c in m.group(1)):
+        return None
+    g = gaz_at.get(m.start(2))
+    return g if g is not None and g.place is not None else None
+
+
+def _gap(doc: _Doc, start: int, end: int) -> bool:
+    """Whether anything but spaces stands between two words."""
+    return bool(doc.folded.text[start:end].strip())
+
+
+def _acts_on_genitive(doc: _Doc, sent: Sentence, trigger: Hit) -> bool:
+    return any(r.type in _OBJECT_GENITIVE for r in trigger.rules) and _construct(doc, sent, trigger)
+
+
+def _construct(doc: _Doc, sent: Sentence, trigger: Hit) -> bool:
+    """Whether the trigger reads as a verbal noun whose next word is its genitive: without the
+    article or a pronoun (not "القصف الإسرائيلي", "حاصرتها القوات"), and with a preposition on it
+    (بحصار، لحصار), after a preposition (من حصار، بعد حصار), or a little after a verb that takes
+    it as its object (فرضت القوات حصار، تمكنت من، أعلنت اعتقال)."""
+    ft = doc.folded.text
+    p = trigger.prefix.lstrip("وف")
+    if p.endswith(("ال", "لل")) or trigger.suffix not in ("", "ه"):
+        return False
+    if p[:1] in ("ب", "ك") or (p == "ل" and ft[trigger.stem_start : trigger.stem_start + 1] != "ي"):
+        return True
+    before = ft[max(sent.start, trigger.start - 12) : trigger.start].split()
+    if before and before[-1].lstrip("وف") in _PREPOSITIONS:
+        return True
+    return any(
+        h.classes & _GOVERNING and 0 < trigger.ti - h.tj <= 3 for h in sent.hits if h.tj < trigger.ti
+    )
 
 
 def _stem(doc: _Doc, h: Hit) -> str:

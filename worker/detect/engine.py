@@ -44,12 +44,17 @@ _CUE_CLASSES = frozenset({"scope_break", "report_break", "carrier"})
 # Kinds of lexicon entry a stem can carry.
 _TRIGGER, _CLASS, _MODALITY, _MODALITY_AFTER = 0, 1, 2, 3
 _AFTER_LL = 2  # a prefix_ok value: the form is valid only right after the contracted لل
+_IMPERFECT = frozenset("يتنا")  # the letters a present-tense verb starts with (after the future س)
 _MISSING = object()
 _EMPTY: frozenset[str] = frozenset()
 _GAZ_CROSSING = frozenset({"crossing"})
 # Events whose target is the people they happen to (who is detained, evacuated, displaced).
 _PEOPLE_TARGETS = frozenset({"detention", "evacuation", "displacement"})
 _GAZ_PLACE = frozenset({"place"})
+# A negated verb reaches a trigger in its object phrase this many words away (see _governed).
+_GOVERNED_REACH = 7
+_CLAUSE_MARKS = frozenset("،,؛;:()[]?!؟\"«»“”–—-")
+_TAKES_MASDAR = frozenset({"light_verb", "success"})
 
 
 class Hit:
@@ -173,6 +178,9 @@ class Detector:
                 self._add(f.text, (_MODALITY_AFTER, name, f.prefix_ok, f.suffix_ok))
         self.regex = compile_words(list(self._entries))
         self.trigger_regex = compile_words(trigger_forms)  # the benchmark's floor
+        phrases = [w for w in self._entries if " " in w]
+        self._phrases_regex = compile_words(phrases)  # several-word forms only (see _scan)
+        self._phrase_heads = frozenset(w.split(" ", 1)[0] for w in phrases)
         self.trigger_forms = sorted(set(trigger_forms))
         self.args = ArgumentFinder(ruleset)
 
@@ -219,8 +227,17 @@ class Detector:
         hits: list[Hit] = []
         any_trigger = False
         cache = self._readings
+        heads, skip_to = self._phrase_heads, 0
         for m in self.regex.finditer(ft):
+            if m.start() < skip_to:
+                continue
             word = m.group()
+            if m.group("p") and (word in heads or word[1:] in heads):
+                # The prefix is tried first: "الدعم السريع" was matched as ال + دعم. A listed phrase
+                # that starts here is the longer reading.
+                whole = self._phrases_regex.match(ft, m.start())
+                if whole is not None and whole.end() > m.end():
+                    m, word, skip_to = whole, whole.group(), whole.end()
             reading = cache.get(word, _MISSING)
             if reading is _MISSING:
                 reading = self._read(m.group("p"), m.group("s"), m.group("x"))
@@ -251,16 +268,25 @@ class Detector:
         entries = self._entries
         rules: list[Rule] = []
         prefix_len = len(prefix)
-        readings: list[tuple[int, int, list]] = []  # stem length, -cut, accepted word entries
-        for k in range(len(prefix) + 1):
-            pre, word = prefix[:k], prefix[k:] + stem
-            for cut in range(0, min(4 - len(suffix), len(word) - 2) + 1):
+        suffix_out = suffix
+        readings: list[tuple[int, int, int, str, list]] = []  # stem length, -cut, prefix length, suffix, entries
+        # A shorter prefix may leave a longer stem holding letters the regex took for a suffix:
+        # "سلمية" is the word سلمية, not س + لم + ية.
+        splits = ((k, j) for k in range(len(prefix) + 1) for j in range(len(suffix) + 1 if k < len(prefix) else 1))
+        for k, j in splits:
+            pre, word, rest = prefix[:k], prefix[k:] + stem + suffix[:j], suffix[j:]
+            if "س" in pre and word[:1] not in _IMPERFECT:
+                continue  # the future س comes before a present-tense verb only (سلم is not س + لم)
+            for cut in range(0, min(4 - len(rest), len(word) - 2) + 1):
                 if cut and word[-cut] not in SUFFIX_LETTERS:
                     break
                 table = entries.get(word[: len(word) - cut] if cut else word)
                 if table is None:
                     continue
-                suf = suffix or cut
+                suf = rest or cut
+                # A two-letter cue is a particle (لم، لن، لا، قد): only و or ف joins it, so "كلم"
+                # (km) and "بلم" are no negation.
+                particle = len(word) - cut <= 2 and pre.lstrip("وف")
                 words = []
                 for entry in table:
                     kind, obj, prefix_ok, suffix_ok = entry
@@ -269,27 +295,31 @@ class Detector:
                     if prefix_ok == _AFTER_LL and not pre.endswith("لل"):
                         continue
                     if kind != _TRIGGER:
-                        words.append(entry)
+                        if not (particle and kind != _CLASS):
+                            words.append(entry)
                     elif obj not in rules:
                         if not rules:
-                            prefix_len = k
+                            prefix_len, suffix_out = k, rest
                         rules.append(obj)  # type: ignore[arg-type]
                 if words:
-                    readings.append((len(word) - cut, -cut, words))
+                    readings.append((len(word) - cut, -cut, k, rest, words))
         classes: set[str] = set()
         mods: set[str] = set()
         mods_after: set[str] = set()
         if readings:
             best = max(readings, key=lambda r: (r[0], r[1]))
-            for r in readings:
-                if r is not best and (r[0] <= 3 or r[1] != best[1]):
-                    continue
-                for kind, obj, _, _ in r[2]:
+            used = [r for r in readings if r is best or (r[0] > 3 and r[1] == best[1])]
+            k = max(r[2] for r in used)
+            if not rules and k < prefix_len and not prefix.endswith(("ال", "لل")):
+                # The regex took a stem letter for a clitic: "سكان" is no س + كان, "ولاية" no و + لاية.
+                prefix_len, suffix_out = k, max((r[0], r[3]) for r in used if r[2] == k)[1]
+            for r in used:
+                for kind, obj, _, _ in r[4]:
                     (classes if kind == _CLASS else mods if kind == _MODALITY else mods_after).add(obj)
         if not (rules or classes or mods or mods_after):
             return None
         return _Reading(tuple(rules), frozenset(classes), frozenset(mods), frozenset(mods_after), prefix_len,
-                        prefix[:prefix_len], suffix)
+                        prefix[:prefix_len], suffix_out)
 
     def _sentence_events(self, doc: _Doc, sent: Sentence) -> list[_Candidate]:
         found: list[_Candidate] = []
@@ -367,13 +397,13 @@ class Detector:
         # Coordinated triggers share their cues: in "بهدف تطويقهم وفرض حصار" and "علقت القصف
         # الجوي والمدفعي" the cue reaches the second trigger through the first. A carrier verb
         # takes the trigger as its object: "احتمال لفرض النظام طوقا" reaches the siege via فرض.
-        start = hit.ti
+        start, lead = hit.ti, hit
         for h in reversed(cues):
             if h.tj >= start:
                 continue
             gap = start - h.tj
             if (gap <= 3 and any(r.type == rule.type for r in h.rules)) or (gap <= 8 and "carrier" in h.classes):
-                start = h.ti
+                start, lead = h.ti, h
         barrier = hard = -1
         # Walk back from the trigger: cue words reach forward to it unless a clause break
         # (relative pronoun, "but", a new reporting verb) stands between. A denial reaches over
@@ -389,6 +419,9 @@ class Detector:
                 for name in _may(doc.folded.text, h) or h.mods:
                     if dist <= mods[name].before and (barrier < 0 or name in _BARRIER_EXEMPT):
                         found.add(name)
+                if (barrier < 0 and "negation" in h.mods and "negation" not in found and dist <= _GOVERNED_REACH
+                        and self._governed(doc, sent, h, lead)):
+                    found.add("negation")
             if barrier < 0 and "scope_break" in h.classes:
                 barrier = h.ti
             if hard < 0 and "report_break" in h.classes:
@@ -400,6 +433,52 @@ class Detector:
                 if h.ti - hit.tj <= mods[name].after:
                     found.add(name)
         return found
+
+    def _governed(self, doc: _Doc, sent: Sentence, neg: Hit, trigger: Hit) -> bool:
+        """Whether a negated verb governs the trigger from further than the negation reaches:
+        as the complement of its object noun ("لم تصدر أي أوامر بإخلاء السكان"، "لم تُسجَّل أي حالة
+        نزوح"، "لم تعلن الجهات موعدا لإعادة فتح المعبر"), or, after a verb that takes a verbal noun
+        (light_verb, success), as its object ("لم تعلن السلطات إغلاق المعبر"، "لم تتمكن القوات من
+        اقتحام البلدة"). Not through the doer ("لم تكتف القوات الإسرائيلية بإغلاق المعبر"), across a
+        clause (punctuation, a stop word, a word with و) or after ليس ("ليست المرة الأولى لإغلاق")."""
+        ft = doc.folded.text
+        if ft.startswith("ليس", neg.stem_start):
+            return False
+        between = ft[neg.end : trigger.start]
+        if any(c in between for c in _CLAUSE_MARKS):
+            return False
+        words = between.split()
+        if len(words) < 2:
+            return False
+        verb, rest = words[0], words[1:]
+        takes_noun = self._takes_masdar(verb)
+        complement = takes_noun and rest[-1] in ("من", "في")  # تمكن من، نجح في
+        if complement:
+            rest = rest[:-1]
+        stops = self.args.stop_words
+        if any(w in stops or w.lstrip("وف") in stops or (w[:1] == "و" and len(w) > 2) for w in rest):
+            return False
+        if trigger.prefix[:1] in ("و", "ف"):
+            return False  # "لم يصدر بيان رسمي وأغلقت السلطات المعبر": a new clause
+        tp = trigger.prefix
+        agents = [h for h in sent.hits if "agent" in h.classes and neg.end < h.start and h.end <= trigger.start]
+        tail = ft[agents[-1].end : trigger.start].split() if agents else rest
+        subject_only = bool(agents) and all(w.startswith("ال") for w in tail)  # the doer and its adjectives
+        if complement or (takes_noun and tp in ("", "ال") and (subject_only or not rest)):
+            return True
+        if not rest or subject_only:
+            return False
+        governor = rest[-1]
+        return tp[:1] in ("ب", "ل") or (not tp and not governor.startswith("ال"))
+
+    def _takes_masdar(self, verb: str) -> bool:
+        """Whether a verb after لم/لن (present tense) is one that takes a verbal noun: its past form,
+        يتمكن -> تمكن، تعلن -> أعلن، ينجح -> نجح, is a light_verb or success word."""
+        for form in (verb, verb[1:], "ا" + verb[1:]):
+            for kind, obj, _, _ in self._entries.get(form, ()):
+                if kind == _CLASS and obj in _TAKES_MASDAR:
+                    return True
+        return False
 
     def _candidate(
         self, doc: _Doc, sent: Sentence, hit: Hit, rule: Rule, etype: str, status: str,

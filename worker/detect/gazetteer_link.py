@@ -8,6 +8,7 @@ the detector still works: names come from the rule patterns alone (``معبر X`
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from .model import Crossing, Place
@@ -41,7 +42,19 @@ class GazetteerLink:
     def find_places(self, folded: str) -> list[tuple[int, int, Place]]:
         if self.gazetteer is None:
             return []
-        return _trimmed(folded, self.gazetteer.find_places(folded))
+        return [sp for sp in _trimmed(folded, self.gazetteer.find_places(folded)) if not _unit_name(folded, sp[0])]
+
+
+# Armed units named after a place are not that place: "فيلق القدس"، "سرايا القدس"، "لواء القدس"،
+# "كتيبة جنين"، "فيلق الشام" (folded spellings; a clitic و ف ب ل and the article may come first).
+_UNIT_BEFORE = re.compile(
+    r"(?:^|[^\w])[وف]?[بل]?(?:ال)?(?:فيلق|فيالق|سرايا|سريه|لواء|الويه|كتاءب|كتيبه|فرقه|فوج|افواج|جيش)[\s_\-]+$"
+)
+
+
+def _unit_name(folded: str, start: int) -> bool:
+    """Whether the place name at `start` is part of a unit's name (the word before is a unit noun)."""
+    return _UNIT_BEFORE.search(folded, max(0, start - 16), start) is not None
 
 
 def _trimmed(folded: str, spans) -> list:

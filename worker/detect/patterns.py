@@ -7,7 +7,8 @@ regular expression over the folded article text:
     (?<!\\w) CLITICS (?P<s> TRIE-OF-ALL-STEMS ) SUFFIX (?!\\w)
 
 * CLITICS: optional conjunction (و ف), preposition or particle (ب ك ل س), article (ال), so
-  ``بإغلاق``, ``وللمعبر``, ``وسيغلق`` all reach the stems ``اغلاق``, ``معبر``, ``يغلق``.
+  ``بإغلاق``, ``وللمعبر``, ``وسيغلق`` all reach the stems ``اغلاق``, ``معبر``, ``يغلق``; also the
+  Levantine ع of على before the article (``عالمعبر`` = على المعبر).
 * SUFFIX: up to four letters of the inflection/pronoun alphabet (ا ت ن ي و ه ك م), so ``أغلقت``,
   ``أغلقوها``, ``حصارها``, ``المحاصرين`` reach ``اغلق``, ``حصار``, ``محاصر``.
 * The trie shares common beginnings, so the engine pays about one character test per position,
@@ -31,7 +32,7 @@ from itertools import product
 
 from .normalize import _DELETE_RE, fold_word
 
-PREFIX = r"(?:[وف])?(?:[بك]?ال|لل|[بلكس])?"
+PREFIX = r"(?:[وف])?(?:[بك]?ال|عال|لل|[بلكس])?"
 SUFFIX_LETTERS = "اتنيوهكم"
 SUFFIX = f"[{SUFFIX_LETTERS}]{{0,4}}"
 MAX_EXPANSION = 512
