@@ -1,10 +1,13 @@
-"""Quality on passages the rules were not written from (tests/data/detect_unseen.jsonl).
+"""Quality on passages the rules were not written from, beside the dev set (tests/test_detect_eval.py).
 
-The dev set (tests/test_detect_eval.py) is what the rules were tuned on; this set checks that
-they carry over to other outlets' wording. Scoring follows the shared evaluator
-(/work/shared/tools/eval-events): a type counts for a passage when any event has it, gold
-events marked optional are neither required nor penalised, and a crossing name is right when
-one name contains the other's distinctive word.
+Three sets in tests/data, each in the style of outlets not in ../shared, with the same targets:
+- detect_unseen.jsonl (199): scored micro F1 0.847 when written; rules were then written from its misses.
+- detect_holdout.jsonl (160): written blind to the rules; 0.891 before rules were written from its misses.
+- detect_holdout2.jsonl (199): written from TAXONOMY.md alone; 0.904 before any change, and no rule
+  has been written from it. Keep it that way: it is the honest measure of how the rules carry over.
+Scoring follows the shared evaluator (/work/shared/tools/eval-events): a type counts for a passage
+when any event has it, gold events marked optional are neither required nor penalised, and a
+crossing name is right when one name contains the other's distinctive word.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ import pytest
 
 from worker.detect import detect
 
-DATA = Path(__file__).resolve().parent / "data" / "detect_unseen.jsonl"
+DATA = Path(__file__).resolve().parent / "data"
+SETS = ("detect_unseen.jsonl", "detect_holdout.jsonl", "detect_holdout2.jsonl")
 TYPES = (
     "crossing_closure", "crossing_reopening", "siege", "siege_risk", "aid_blocked",
     "evacuation", "control_change", "strike", "detention", "displacement",
@@ -104,10 +108,11 @@ def _predicted(text: str) -> list[tuple[str, str | None]]:
     return [(e.type, e.crossing.name if e.crossing else None) for e in detect(text)]
 
 
-@pytest.fixture(scope="module")
-def score() -> Score:
-    items = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
-    assert len(items) >= 150, "the unseen set has lost passages"
+@pytest.fixture(scope="module", params=SETS)
+def score(request: pytest.FixtureRequest) -> Score:
+    lines = (DATA / request.param).read_text(encoding="utf-8").splitlines()
+    items = [json.loads(line) for line in lines if line.strip()]
+    assert len(items) >= 150, f"{request.param} has lost passages"
     s = Score()
     for item in items:
         s.add(item, _predicted(item["text"]))
@@ -120,7 +125,7 @@ def test_unseen_micro_f1(score: Score) -> None:
 
 @pytest.mark.parametrize("etype", TYPES)
 def test_unseen_type_f1(score: Score, etype: str) -> None:
-    assert score.tp[etype] + score.fn[etype], f"no gold {etype} in the unseen set"
+    assert score.tp[etype] + score.fn[etype], f"no gold {etype} in this set"
     assert score.f1(etype) >= TYPE_F1, score.report()
 
 
