@@ -251,6 +251,100 @@ def test_people_nouns_are_not_cut_at_a_letter_that_looks_like_a_clitic():
     assert "ولاية شمال دارفور" in [p.name for p in e.places]
 
 
+# A doer not next to its trigger: the subject of an earlier clause in the sentence, when the verb
+# governing the trigger (تمكن من، نجح في) has no subject of its own and only one agent can be it.
+@pytest.mark.parametrize(
+    ("text", "event_type", "actor"),
+    [
+        ('وجاء ذلك بعد الهجوم الذي شنته "قوات النخبة" على أطراف البلدة، إذ نجحت في حصار المسلحين داخلها',
+         "siege", "قوات النخبة"),
+        ("بعد المعارك التي خاضتها فصائل المعارضة في الريف الغربي، تمكنت من السيطرة على بلدة كفرنبودة",
+         "control_change", "فصائل المعارضة"),
+        # A control noun with a pronoun, joined to what that verb governs, shares the doer.
+        ('بعد المعارك التي خاضتها "قوات النخبة" قرب المدينة، تمكنت من حصار المسلحين في الأحياء الشرقية '
+         "بشكل كامل وسيطرتها على التلال", "control_change", "قوات النخبة"),
+        # Not when the agents before are complements, or two can be the subject, or the verb has one.
+        ("بعد المعارك بين قوات النظام وفصائل المعارضة في الريف، تمكنت من السيطرة على البلدة",
+         "control_change", None),
+        ("أكد الجيش أن قوات الأمن انتشرت في المدينة، بعد أن تمكنت من السيطرة على الحي", "control_change", None),
+        ("أجرى الجيش مناورات قرب الحدود، وتمكن المسلحون من السيطرة على البلدة", "control_change", None),
+    ],
+)
+def test_the_doer_may_be_the_subject_of_an_earlier_clause(text: str, event_type: str, actor: str | None):
+    assert one(text, event_type).actor == actor
+
+
+@pytest.mark.parametrize(
+    ("text", "event_type", "actor"),
+    [
+        # A bare name takes no genitive: the noun after it is the object.
+        ("هددت قسد فصائل العشائر بحصار البلدات", "siege_risk", "قسد"),
+        ("حاصرت حماس مقرات الأمن في المدينة", "siege", "حماس"),
+        ("قصفت إسرائيل مواقع الفصائل في الجنوب", "strike", "إسرائيل"),
+        # Coordinated doers are taken whole, read from either conjunct.
+        ("سيطرت قوات الحكومة وفصائل العشائر على قرية الشحيل", "control_change", "قوات الحكومة وفصائل العشائر"),
+        ("قوات الحكومة ومليشيات العشائر حاصروا قرية الشحيل", "siege", "قوات الحكومة ومليشيات العشائر"),
+        ("قوات النظام ومرتزقة حزب الله قصفوا بلدة مضايا", "strike", "قوات النظام ومرتزقة حزب الله"),
+        # A nationality adjective names the body it describes.
+        ("واعتقلت الأجهزة الأمنية عشرات المتظاهرين", "detention", "الأجهزة الأمنية"),
+        ("أعلن الأمن العام اللبناني إغلاق المعابر الحدودية", "crossing_closure", "الأمن العام اللبناني"),
+        ("أعلنت وزارة الداخلية العراقية إغلاق منفذ طريبيل", "crossing_closure", "وزارة الداخلية العراقية"),
+        ("سيطرت القوات التركية على مدينة عفرين", "control_change", "القوات التركية"),
+        ("وتحاصر الدبابات الإسرائيلية مستشفى المدينة منذ فجر الجمعة", "siege", "الدبابات الإسرائيلية"),
+        ("مصدر مصري: الجانب الإسرائيلي يعطل دخول شاحنات الإغاثة", "aid_blocked", "الجانب الإسرائيلي"),
+        ("ذكرت الوكالة أن مقاتلات تركية نفذت غارات على مواقع في الشمال", "strike", "مقاتلات تركية"),
+        ("أصيب خمسة مدنيين في قصف إسرائيلي استهدف مركزا ثقافيا", "strike", "إسرائيلي"),
+        # ... but not a thing it describes, nor a source it qualifies.
+        ("تسببت العمليات الأمنية للجيش في نزوح السكان من المدينة", "displacement", None),
+        ("وأكد مصدر مصري منع دخول شاحنات الإغاثة إلى القطاع", "aid_blocked", None),
+        # Members of a group: the group acts.
+        ("اعتقلت عناصر من الأمن الوقائي ثلاثة ناشطين في المدينة", "detention", "الأمن الوقائي"),
+        ("وحدات من الجيش تطبق الطوق على آخر تجمعات المسلحين", "siege", "الجيش"),
+        ("قام عدد من المحتجين بإغلاق المعبر الحدودي", "crossing_closure", "المحتجين"),
+        # A complement is no doer: after بين, على, a quantity, or as a holding's owner.
+        ("جرى اتفاق بين الجيش وتنظيم داعش، لخروج المسلحين من البلدة", "evacuation", None),
+        ("تفرض القوات الحكومية حصارا مشددا على قسد في الحسكة", "siege", "القوات الحكومية"),
+        ("شنت الطائرات غارات على مواقع لداعش في البادية", "strike", "الطائرات"),
+        ("ألقت الشرطة القبض على عشرات الحوثيين في المدينة", "detention", "الشرطة"),
+        # What a participle describes undergoes it; the displaced are no doers of their flight.
+        ("حذرت المنظمة الطبية في جنوب دمشق المحاصر من نقص الأدوية", "siege", None),
+        ("طردت القوات فصائل المعارضة من البلدة، ما تسبب بحركة نزوح واسعة", "displacement", None),
+        ("الميليشيات هجرت عشرات الأسر من القرية", "displacement", "الميليشيات"),
+    ],
+)
+def test_the_doer_phrase_is_the_doer_whole_and_only(text: str, event_type: str, actor: str | None):
+    assert one(text, event_type).actor == actor
+
+
+def test_the_owner_of_a_stronghold_is_no_doer():
+    text = "دعت القوات المحاصرة لمعقل تنظيم داعش السكان إلى مغادرة المدينة"
+    for e in detect(text):
+        assert "داعش" not in (e.actor or ""), (e.type, e.actor)
+
+
+def test_members_right_after_a_detention_verb_are_the_detained():
+    e = one("اعتقلت عناصر من كتيبة جنين في المدينة", "detention")
+    assert (e.actor, e.target) == (None, "عناصر من كتيبة جنين")
+    e = one("اعتقلت قوات الاحتلال عناصر من كتيبة جنين فجر اليوم", "detention")
+    assert (e.actor, e.target) == ("قوات الاحتلال", "عناصر من كتيبة جنين")
+    # With someone detained after them, the members are the ones detaining.
+    assert one("اعتقلت عناصر من الأمن الوقائي ثلاثة ناشطين", "detention").target == "ناشطين"
+
+
+def test_a_merged_mention_gives_the_doer_a_headline_lacks():
+    [e] = [e for e in detect("إغلاق معبر الكرامة\nأغلقت السلطات الأردنية معبر الكرامة صباح اليوم.")
+           if e.type == "crossing_closure"]
+    assert e.evidence == "إغلاق معبر الكرامة"
+    assert e.actor == "السلطات الأردنية"
+
+
+def test_a_contracted_article_is_given_back():
+    # "للمعبر" is ل + المعبر: the crossing is reported as "المعبر", not "معبر".
+    e = one("أعلنت السلطات الإغلاق الكامل للمعبر بعد الاشتباكات", "crossing_closure")
+    assert e.crossing is not None and e.crossing.name == "المعبر"
+    assert one("أدى القصف المتواصل للحوثيين على المدينة إلى دمار كبير", "strike").actor == "الحوثيين"
+
+
 # -- places as written ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(
@@ -264,6 +358,32 @@ def test_people_nouns_are_not_cut_at_a_letter_that_looks_like_a_clitic():
 )
 def test_a_district_place_runs_to_the_city_it_belongs_to(text: str, place: str):
     assert [p.name for p in one(text, "siege_risk").places] == [place]
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        # A site word (مطار، معسكر) right after a bare place noun is that place's name.
+        ("سيطرت الفصائل على حي المطار القديم في المدينة", "حي المطار القديم"),
+        ("قصفت الطائرات قرية المعسكر في الريف", "قرية المعسكر"),
+    ],
+)
+def test_a_place_noun_takes_a_site_word_as_its_name(text: str, place: str):
+    assert place in [p.name for e in detect(text) for p in e.places]
+
+
+def test_where_a_detained_person_was_heading_is_not_where_the_arrest_was():
+    e = one("كانت الشاحنة متوجهة إلى داخل حمص، ثم أوقفها الحاجز واعتقل سائقها", "detention")
+    assert e.places == []
+    # A besieged place named as where aid was heading is the siege's place.
+    e = one("دخلت أول قافلة إلى مخيم اليرموك بعد أشهر من الحصار", "siege")
+    assert [p.name for p in e.places] == ["مخيم اليرموك"]
+
+
+def test_a_newspaper_named_after_a_city_is_no_place():
+    e = one('وقالت مصادر محلية لـ"الرياض" إن المقاومة استولت على بلدة العند', "control_change")
+    assert [p.name for p in e.places] == ["بلدة العند"]
+    assert [p.name for p in one("سيطرت القوات على الرياض", "control_change").places] == ["الرياض"]
 
 
 def test_a_direction_of_an_unnamed_town_is_no_place():
@@ -298,6 +418,12 @@ def test_a_bare_border_is_no_crossing_name():
     # A border with more to it stays, and a named crossing is unaffected.
     assert one("أغلقت السلطات الحدود البرية مع الجزائر", "crossing_closure").crossing.name == "الحدود البرية"
     assert one("أغلقت السلطات معبر رأس جدير قرب الحدود", "crossing_closure").crossing.name == "معبر رأس جدير"
+
+
+def test_a_possessed_crossing_noun_takes_no_name():
+    # "حدودهما" (their borders) names no crossing; the verb after it is no part of a name.
+    for e in detect("وأعلن البلدان أن حدودهما ستبقى مغلقة حتى إشعار آخر"):
+        assert e.crossing is None or "ستبقى" not in e.crossing.name
 
 
 def test_levantine_ain_before_the_article_is_ala():

@@ -4,7 +4,15 @@ A phrase starts at a head word the rule files know (a crossing noun ``معبر``
 ``حي``/``مدينة``, an agent ``قوات``/``السلطات``) or at a gazetteer name, and runs on over the
 following words until punctuation, a stop word (prepositions, dates, auxiliaries: the
 ``name_stop`` class), another cue or trigger, or a few words. Names are always slices of the
-original text, so they keep the article's own spelling.
+original text, so they keep the article's own spelling (a ل contracted with the article gives
+the article back: "للمعبر" is reported as "المعبر").
+
+The doer is the agent phrase after the trigger (verb-subject order) or before it, taken whole
+(coordinated doers, the body a nationality adjective describes), and never a complement: after a
+preposition, the genitive of a place or a holding, a supporter, the members a detention verb
+takes, or what a participle describes. With none near, the subject of an earlier clause in the
+sentence may be the doer when the verb governing the trigger (تمكنت من، نجحت في) has no subject
+of its own and only one agent can be it.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from .model import Crossing, Place
+from .normalize import fold_word
 from .rules import RuleSet
 
 if TYPE_CHECKING:
@@ -30,6 +39,7 @@ _PLURAL_CROSSINGS = frozenset({"معابر", "منافذ", "حواجز", "بوا
 _NOT_A_NAME = frozenset({"حدود"})
 _GAP_OK = set(" \t\"'«»“”‘’-")
 _QUOTES = "\"'«»“”‘’"
+_SPACE_QUOTES = " " + _QUOTES
 # Lexicon classes a name may run through; any other lexicon word ends it.
 _NAME_CLASSES = frozenset({"generic_word", "place"})
 MAX_NAME_WORDS = 4
@@ -37,14 +47,58 @@ _PLACE = frozenset({"place"})
 # A supporter, not the doer: "مدعومة بمليشيات"، "مدعومين من"، "بدعم من الطيران"، "بمساندة قوات".
 _SUPPORT = re.compile(r"(?<!\w)[وف]?(?:ال)?(?:مدعوم\w*|ب(?:دعم|مسانده|اسناد|مءازره|غطاء|مساعده))(?:\s+من)?\s+$")
 _L_PARTICLES = frozenset({"لم", "لن", "لا", "لكن", "لقد", "لدى", "لذلك", "لاحقا"})
-_PREPOSITIONS = frozenset({"من", "في", "على", "عن", "الى", "بعد", "قبل", "خلال", "عقب", "اثر", "جراء", "بسبب", "حول",
-                           "رغم", "اجل", "بهدف"})
+_PREPOSITIONS = frozenset({"من", "في", "علي", "عن", "الي", "بعد", "قبل", "خلال", "عقب", "اثر", "جراء", "بسبب", "حول",
+                           "رغم", "اجل", "بهدف"})  # folded spellings (على -> علي)
 # Verbal nouns whose genitive is what they act on (حصار المدينة، اعتقال الناشطين، إغلاق المعبر);
 # a strike's or a takeover's genitive is its doer (قصف الطيران، سيطرة القوات).
 _OBJECT_GENITIVE = frozenset({"siege", "siege_risk", "detention", "evacuation", "crossing_closure",
                               "crossing_reopening", "aid_blocked"})
 _GOVERNING = frozenset({"carrier", "light_verb", "success"})  # verbs that take a masdar as object
 _CONJUNCTIONS = frozenset({"و", "او", "ثم"})  # written apart, they end a name: "ولاية توزر و إشعال"
+
+
+def _folded(words: str) -> frozenset[str]:
+    """Word lists below are written as in text and folded like it."""
+    return frozenset(fold_word(w) for w in words.split())
+
+
+# -- who did it: the doer's phrase, and what is not one ------------------------------------------
+# Agent nouns that take a genitive after them ("قوات النظام"، "عناصر الأمن"); any other agent word
+# without the article is a proper name ("قسد"، "إسرائيل"), and after it only its adjectives follow:
+# in "هددت قسد عصابات الأسد" the next noun is the object.
+_CONSTRUCT_AGENTS = _folded(
+    "قوات جيش سلطات شرطة عناصر مليشيا ميليشيا مليشيات ميليشيات تنظيم فصائل فصيل احتلال طيران طائرات مقاتلات "
+    "حكومة قوى فرع جماعة دورية دوريات إدارة هيئة وزارة استخبارات مخابرات سلطة أمن"
+)
+# Nouns naming members of a group: after a detention verb with nothing detained after them they are
+# the detained ("اعتقلت عناصر من كتيبة جنين"), not the doer.
+_MEMBERS = _folded("عناصر عنصر أفراد مقاتلي مقاتلين مسلحي مسلحين أعضاء كوادر قادة قيادات ناشطي وحدات")
+# Institutions whose name runs on to a nationality adjective ("وزارة الدفاع الإسرائيلية").
+_INSTITUTIONS = _folded("وزارة هيئة إدارة مديرية جهاز قيادة رئاسة دائرة مصلحة سلطة مجلس قوات قوى أجهزة")
+# Definite plurals of state bodies a nationality adjective may describe: "الأجهزة الأمنية".
+_BODIES = _folded("الأجهزة الجهات الدوائر الوحدات الفرق المصالح الهيئات الإدارات الوزارات السلطات المؤسسات "
+                  "الجانب الطرف")  # "الجانب الإسرائيلي"
+_NISBA = frozenset({"ي", "يه", "يون", "يين"})  # nationality adjective endings (folded)
+# A word before an agent that makes it a complement, not a subject: "اتفاق بين قوات النظام وتنظيم داعش".
+_GOVERNS_NOUN = _PREPOSITIONS | _folded("بين مع ضد نحو لدى عبر لصالح تجاه باتجاه أمام")
+# Nouns whose genitive an agent after them is ("مناطق تنظيم داعش"، "مواقع النظام").
+_GENITIVE_HEADS = frozenset({"place", "territory", "crossing", "people", "person"})
+# What a group holds, before its name: "معقل تنظيم داعش"، "مقرات الفصائل" (besides place words).
+_HOLDINGS = _folded("معقل معاقل مقر مقرات مراكز مخازن مستودعات ثكنات")
+# A part of a group, before من: "قام عدد من المحتجين"، "كلا من إسرائيل والأردن": the group acts.
+_QUANTITIES = _folded("عدد مجموعة مجموعات عشرات مئات آلاف بعض أحد إحدى قسم جزء كلا")
+# Verbs that take the trigger (تمكنت من حصار، نجحت في، أعلنت اعتقال); تمكن and نجح take a subject
+# between ("تمكن المسلحون من"), which is then the doer.
+_SUBJECT_GOVERNORS = frozenset({"success", "light_verb"})
+_MANAGED = re.compile(r"[يتن]?(?:تمكن|نجح)")
+_SUBJECT_REACH = 20  # words from a subject-less verb back to the subject of the clause before it
+# "وسيطرتها على": its doer is the pronoun (a lone ه is also a folded ة: سيطره).
+_PRONOUN_SUFFIXES = ("ها", "هم", "هما", "ته", "تهم")
+_POSSESSIVES = frozenset({"ها", "هم", "هما", "هن", "كم", "نا"})  # a possessed noun takes no name after it
+
+# -- where: a destination named before a detention is not where it happened -----------------------
+_TOWARDS = _folded("إلى نحو باتجاه صوب تجاه")  # "متوجهة إلى داخل دمشق"
+_INSIDE = _folded("داخل خارج عمق أطراف")
 
 
 class ArgumentFinder:
@@ -109,35 +163,355 @@ class ArgumentFinder:
 
     # -- actors and targets -------------------------------------------------------------------
 
-    def actor(self, doc: _Doc, sent: Sentence, trigger: Hit) -> tuple[str, tuple[int, int]] | None:
+    def actor(
+        self, doc: _Doc, sent: Sentence, trigger: Hit, etype: str = ""
+    ) -> tuple[str, tuple[int, int]] | None:
         """The agent next to the trigger: after it first (verb-subject order), else before it.
 
         Not a supporter ("قوات النظام مدعومة بمليشيات أجنبية سيطرت"), and not the noun right after
         a masdar, which is what it acts on ("فرضت القوات حصار التنظيم"), unless a ل or على object
-        follows that noun ("حصار قوات النظام للمدينة": then it is the doer)."""
+        follows that noun ("حصار قوات النظام للمدينة": then it is the doer). Not members detained
+        ("اعتقلت عناصر من كتيبة جنين"), nor a complement before the trigger ("اتفاق بين قوات النظام
+        وتنظيم داعش، لخروج"). With none near, the subject of an earlier clause when the trigger's
+        governing verb has none of its own (see `_clause_subject`). Coordinated doers are taken
+        whole ("قوات النظام ومرتزقة حزب الله")."""
         agents = self._agents(doc, sent)
         after = [h for h in agents if 0 < h.ti - trigger.tj <= 3]
         before = [h for h in agents if 0 < trigger.ti - h.tj <= 6]
         if after and _acts_on_genitive(doc, sent, trigger) and not self._doer(doc, sent, after[0]):
             after = []  # "اعتقال عناصر من التنظيم": a verbal noun has no subject after it
-        if after:
-            head = after[0]
-        elif before:
-            head = before[-1]
-        else:
+        if after and etype == "detention" and self._members_detained(doc, sent, trigger, after[0]):
+            after = []
+        if before and self._describes(doc, sent, trigger):
+            # "القوات المطوقة"، "جنوب دمشق المحاصر": what a participle describes undergoes it, and
+            # the subject of its clause is someone else.
+            before = []
+        elif before and etype == "displacement":
+            # The displaced are the subject of their flight ("طردت فصائل المعارضة منها، ما تسبب
+            # بحركة نزوح"): a doer stands right before a verb ("الميليشيات هجّرت") or after it.
+            before = [h for h in before if trigger.ti - h.tj == 1 and not _gap(doc, h.end, trigger.start)]
+        if before and not after:
+            # "أجرى الجيش مناورات، وتمكن المسلحون من السيطرة": the governing verb has its own subject.
+            own = self._governor_with_subject(doc, sent, trigger)
+            if own is not None:
+                before = [h for h in before if h.start > own.end]
+        span = None
+        for h in after[:1]:
+            h = self._group_of(doc, sent, h) or h  # "اقتحمت عناصر من الأمن الوقائي": the force acts
+            cand = self._agent_span(doc, sent, h)
+            # "حصارا خانقا على الحوثيين"، "غارات على مواقع للحوثيين"، "القبض على عشرات الحوثيين": objects.
+            if cand is not None and not self._complement(doc, sent, cand[0], after=True):
+                span = cand
+        if span is None:
+            bound = trigger.start
+            for h in reversed(before):
+                if h.end > bound:
+                    continue
+                cand = self._agent_span(doc, sent, h)
+                if cand is None:
+                    continue
+                bound = min(bound, cand[0])
+                if self._agent_right_before(doc, sent, cand[0]):
+                    continue  # "هددت قسد فصائل العشائر بحصار": subject, then object
+                if not self._complement(doc, sent, cand[0]):
+                    span = cand
+                    break
+        if span is None:
+            span = self._clause_subject(doc, sent, trigger)
+            if span is None:
+                return None
+        start, end = span
+        return self.written(doc, start, end), (start, end)
+
+    def _agent_right_before(self, doc: _Doc, sent: Sentence, start: int) -> bool:
+        """Whether another agent word ends right before the phrase at `start` (a space between)."""
+        ft = doc.folded.text
+        j = start
+        while j > sent.start and ft[j - 1] in _SPACE_QUOTES:
+            j -= 1
+        if j == start or ft[j:start].strip(" "):
+            return False
+        prev = sent.hit_ending_before(j + 1)
+        return prev is not None and prev.end == j and "agent" in prev.classes and not prev.rules
+
+    def _describes(self, doc: _Doc, sent: Sentence, trigger: Hit) -> bool:
+        """Whether the trigger is a definite participle right after the noun it describes ("القوات
+        المطوقة"، "جنوب دمشق المحاصر"), not a verbal noun after a verb ("يمكنهم المغادرة")."""
+        if not _attributive(doc, trigger):
+            return False
+        ft = doc.folded.text
+        word = _word_before(ft, trigger.start, sent.start)
+        if not word or ft[trigger.start - 1] != " ":
+            return False
+        if word.startswith(("ال", "لل")):
+            return True
+        kinds = _PLACE | _AGENT | _PEOPLE  # "دمشق المحاصرة"، "قسد المطوقة"
+        return any(h.end == trigger.start - 1 and h.classes & kinds for h in sent.hits)
+
+    def _governor_with_subject(self, doc: _Doc, sent: Sentence, trigger: Hit) -> Hit | None:
+        """A verb that takes the trigger (تمكن من، نجح في) a few words before it, with a word of its
+        own between ("وتمكن المسلحون من السيطرة"): its subject, whatever it is, is the doer."""
+        ft = doc.folded.text
+        for h in _governors(sent):
+            if h.tj >= trigger.ti:
+                break
+            if _MANAGED.match(ft, h.stem_start, h.end) and not h.rules and trigger.ti - h.tj <= 4:
+                nxt = _NEXT_WORD.match(ft, h.end, sent.end)
+                if nxt is not None and not nxt.group(1).strip() and nxt.start(2) < trigger.start and (
+                    nxt.group(2) not in ("من", "في") and "agent" not in getattr(sent.hit_at.get(nxt.start(2)), "classes", ())
+                ):
+                    return h
+        return None
+
+    def _agent_span(self, doc: _Doc, sent: Sentence, head: Hit) -> tuple[int, int] | None:
+        """The doer's phrase at `head` (folded span): its name, the agent words and the noun a
+        nationality adjective belongs to before it, and the doers coordinated with it."""
+        key = ("agent_span", id(head))
+        if key in doc.phrases:
+            return doc.phrases[key]
+        simple = self._simple_agent_span(doc, sent, head)
+        if simple is None:
+            doc.phrases[key] = None
             return None
+        start, end = simple
+        ft = doc.folded.text
+        # Coordinated doers after it: "القوات التركية وفصائل المعارضة".
+        for _ in range(2):
+            m = _NEXT_WORD.match(ft, end, sent.end)
+            if m is None or m.group(1).strip() or not m.group(2).startswith("و"):
+                break
+            nxt = sent.hit_at.get(m.start(2))
+            if nxt is None or "agent" not in nxt.classes or not nxt.prefix.startswith("و") or nxt.rules:
+                break
+            more = self._simple_agent_span(doc, sent, nxt)
+            if more is None:
+                break
+            end = more[1]
+        # ... and before it: "قوات النظام السوري ومرتزقة حزب الله" read from حزب الله.
+        for _ in range(2):
+            conj = self._conjunction_before(doc, sent, start)
+            if conj is None:
+                break
+            prev = [h for h in sent.hits if "agent" in h.classes and not h.rules and h.end <= conj]
+            if not prev:
+                break
+            earlier = self._simple_agent_span(doc, sent, prev[-1])
+            if earlier is None or ft[earlier[1] : conj].strip():
+                break
+            start = earlier[0]
+        found = doc.phrases[key] = (start, end)
+        return found
+
+    def _simple_agent_span(self, doc: _Doc, sent: Sentence, head: Hit) -> tuple[int, int] | None:
         start, end, _, _ = self._phrase(doc, sent, head, stop_extra=_CROSSING, allow=_AGENT, max_words=3,
                                       agent=True)
         # "فرع المخابرات الجوية": take in agent words right before the head, up to a "و".
         ft = doc.folded.text
         cur = head
-        while not cur.prefix.startswith(("و", "ف")):
+        # "العمليات الأمنية للجيش": a head with a preposition on it starts its own phrase.
+        while not cur.prefix.startswith(("و", "ف")) and head.prefix.lstrip("وف")[:1] not in ("ب", "ل", "ك"):
             prev = sent.hit_ending_before(cur.start)
-            if prev is None or "agent" not in prev.classes or ft[prev.end : cur.start].strip():
-                break
+            if prev is None or "agent" not in prev.classes or ft[prev.end : cur.start].strip(_SPACE_QUOTES):
+                break  # "تنظيم "داعش"": a quoted name is still the head's
+            if not ft.startswith("ال", _strip_clitics(cur)) and not _governs_genitive(doc, prev):
+                break  # "هددت قسد فصائل العشائر": a name or a definite noun governs no genitive
             start, cur = _strip_clitics(prev), prev
-        end = _close_quote(doc.folded.text, start, end)
-        return self.written(doc, start, end), (start, end)
+        if start == _strip_clitics(head) and _nisba(doc, head):
+            noun = self._noun_of_adjective(doc, sent, start)
+            if noun is None:
+                return None
+            start = noun
+        elif start == _strip_clitics(head) and head.suffix in _NISBA and not head.prefix and _stem(doc, head) not in _CONSTRUCT_AGENTS:
+            # An indefinite nationality adjective: "مقاتلات تركية" acts, "مصدر مصري" only speaks.
+            word = _word_before(ft, start, sent.start)
+            prev = sent.hit_ending_before(start)
+            if not word or prev is None or prev.end + 1 != start or not (prev.rules or "agent" in prev.classes):
+                return None
+            if not prev.rules:  # "قصف إسرائيلي": the trigger's own adjective names the doer alone
+                start = _strip_clitics(prev)
+        return start, _close_quote(ft, start, end)
+
+    def _noun_of_adjective(self, doc: _Doc, sent: Sentence, start: int) -> int | None:
+        """Where the doer a nationality adjective describes starts: "الأجهزة الأمنية"، "الأمن العام
+        اللبناني"، "وزارة الدفاع الإسرائيلية"، "هيئة المنافذ الحدودية العراقية"; the adjective alone
+        after a trigger ("القصف الإسرائيلي") or with nothing before it. None when it describes
+        something else ("العمليات الأمنية للجيش"، "التوترات الأمنية"): no doer is named."""
+        ft = doc.folded.text
+        pos, taken = start, False
+        for _ in range(4):
+            word = _word_before(ft, pos, sent.start)
+            if not word:
+                break
+            i = pos
+            while ft[i - 1] == " ":
+                i -= 1
+            i -= len(word)
+            h = sent.hit_at.get(i)
+            if h is not None and h.rules:
+                # "القصف الإسرائيلي": the trigger's own adjective; "وتحاصر الدبابات الإسرائيلية": the
+                # noun after the verb is its subject.
+                return pos
+            if h is not None and (h.mods or h.mods_after):
+                break
+            bare = word[1:] if word[:1] in "وف" and len(word) > 3 and word not in _INSTITUTIONS else word
+            if bare in self.stop_words or bare in _GOVERNS_NOUN or word in self.stop_words:
+                break
+            at = i + len(word) - len(bare)
+            if bare in _INSTITUTIONS or bare in _BODIES or (h is not None and "agent" in h.classes):
+                return at  # "وزارة"، "الأجهزة"، "الأمن": the noun it belongs to
+            if not bare.startswith("ال"):
+                return None  # an indefinite noun of another kind: "مقاتلات"، "عمليات"
+            pos, taken = at, True  # "الدفاع" in "وزارة الدفاع الإسرائيلية": go on to the institution
+        return None if taken else start
+
+    def _conjunction_before(self, doc: _Doc, sent: Sentence, start: int) -> int | None:
+        """Where the conjunction joining the phrase at `start` to an earlier one stands (the و of
+        "وتنظيم" or of a noun before it, "ومرتزقة حزب الله"), else None."""
+        ft = doc.folded.text
+        if start > 0 and ft[start - 1] == "و" and (start < 2 or not ft[start - 2].isalnum()):
+            return start - 1
+        j = start
+        while j > sent.start and ft[j - 1] in _SPACE_QUOTES:
+            j -= 1
+        i = j
+        while i > sent.start and ft[i - 1].isalnum():
+            i -= 1
+        word = ft[i:j]
+        if j == start or len(word) < 4 or not word.startswith("و") or word[1:] in self.stop_words:
+            return None
+        h = sent.hit_at.get(i)
+        if h is not None or word[1:2] in "يتن" or word.endswith("ت"):
+            return None  # "وطردت داعش": a verb, a new clause
+        return i
+
+    def _complement(self, doc: _Doc, sent: Sentence, start: int, after: bool = False) -> bool:
+        """Whether the phrase at `start` follows a preposition or a clitic ب ل ك (a complement:
+        "بين قوات النظام"، "لمليشيات قسد"), a place, territory or holding noun it is the genitive of
+        ("مناطق تنظيم داعش"، "معقل التنظيم"), or, `after` a trigger, a quantity ("على عشرات
+        الحوثيين"). Not a part of a group ("عدد من المحتجين") nor the doer of a passive ("من قبل")."""
+        ft = doc.folded.text
+        w = start
+        while w > sent.start and ft[w - 1].isalnum():
+            w -= 1
+        clitics = ft[w:start].lstrip("وف")
+        if clitics[:1] in (("ب", "ك") if after else ("ب", "ل", "ك")):
+            return True  # after a masdar a ل marks its doer: "القصف المتواصل للحوثيين على المدينة"
+        while w > sent.start and (ft[w - 1] in _QUOTES or ft[w - 1] == "#"):  # "وتنظيم "داعش""، "على #الحوثيين"
+            w -= 1
+        j = w
+        while j > sent.start and ft[j - 1] in _SPACE_QUOTES:
+            j -= 1
+        if j == w and j > sent.start:
+            return False  # punctuation before it
+        i = j
+        while i > sent.start and ft[i - 1].isalnum():
+            i -= 1
+        word = ft[i:j]
+        if after and (word in _QUANTITIES or word in ("يد", "ايدي") or word == "قبل" and _word_before(ft, i, sent.start) == "من"):
+            return word in _QUANTITIES  # "على عشرات الحوثيين" are held; "من قبل القوات"، "على يد" name the doer
+        if word == "من" and _word_before(ft, i, sent.start) in _QUANTITIES | _MEMBERS:
+            return False  # "قام عدد من المحتجين بغلق المعبر"، "عناصر من فرع المخابرات": a part of them did it
+        if word.lstrip("وف") in _GOVERNS_NOUN or word in _GOVERNS_NOUN:
+            return True
+        bare = word.lstrip("وف")
+        if bare in _HOLDINGS or bare[:1] in ("ب", "ل") and bare[1:] in _HOLDINGS:
+            return True  # "لمعقل تنظيم داعش"
+        h = sent.hit_at.get(i)
+        return h is not None and not word.startswith("ال") and bool(h.classes & _GENITIVE_HEADS)
+
+    def _members_detained(self, doc: _Doc, sent: Sentence, trigger: Hit, head: Hit) -> bool:
+        """Whether members named right after a detention verb are the ones detained: "اعتقلت عناصر
+        من كتيبة جنين" (nobody else detained after them), not "اعتقلت عناصر من الأمن ناشطين"."""
+        if head.ti - trigger.tj != 1:
+            return False
+        if _stem(doc, head) not in _MEMBERS or head.prefix:
+            return False
+        end = self._members_span(doc, sent, head)[1]
+        later = [h for h in sent.hits if h.classes & _PEOPLE and h.start >= end and h.ti - head.tj <= 6]
+        if later:
+            return False
+        doc.phrases[("detained", id(trigger))] = (_strip_clitics(head), end)
+        return True
+
+    def _group_of(self, doc: _Doc, sent: Sentence, head: Hit) -> Hit | None:
+        """The agent word of the group members belong to: "عناصر من الأمن الوقائي" -> الأمن."""
+        if _stem(doc, head) not in _MEMBERS:
+            return None
+        ft = doc.folded.text
+        m = _NEXT_WORD.match(ft, head.end, sent.end)
+        if m is None or m.group(1).strip() or m.group(2) != "من":
+            return None
+        nxt = _NEXT_WORD.match(ft, m.end(2), sent.end)
+        if nxt is None or nxt.group(1).strip(_SPACE_QUOTES):
+            return None
+        h = sent.hit_at.get(nxt.start(2))
+        return h if h is not None and "agent" in h.classes and not h.rules else None
+
+    def _members_span(self, doc: _Doc, sent: Sentence, head: Hit) -> tuple[int, int]:
+        """Members and the group they belong to: "عناصر من كتيبة جنين"."""
+        start, end = _strip_clitics(head), self._phrase(doc, sent, head, stop_extra=_CROSSING, allow=_AGENT,
+                                                         max_words=3, agent=True)[1]
+        ft = doc.folded.text
+        m = _NEXT_WORD.match(ft, end, sent.end)
+        if m is None or m.group(1).strip() or m.group(2) != "من":
+            return start, end
+        pos, group_end = m.end(2), end
+        for _ in range(3):
+            w = _NEXT_WORD.match(ft, pos, sent.end)
+            if w is None or w.group(1).strip():
+                break
+            tok, h = w.group(2), sent.hit_at.get(w.start(2))
+            if tok in self.stop_words or tok in _GOVERNS_NOUN or tok[:1] == "و" or tok.isdigit() or (
+                h is not None and (h.rules or h.mods or h.mods_after or h.classes & _PEOPLE)
+            ):
+                break
+            pos = group_end = w.end(2)
+        end = group_end
+        return start, end
+
+    def _clause_subject(self, doc: _Doc, sent: Sentence, trigger: Hit) -> tuple[int, int] | None:
+        """The doer of a trigger whose verb has no subject of its own, named earlier in the sentence:
+        "التقدم الذي أحرزته "قوات سورية الديمقراطية" في قرى ...، بعد أن تمكنت من حصار التنظيم".
+
+        Only after a verb that takes the trigger (تمكنت من، نجحت في) with no subject of its own,
+        or on a control or strike noun with a pronoun joined to what such a verb governs ("تمكنت من
+        حصار التنظيم ... وسيطرتها على"), and only when one agent phrase before that verb in the
+        sentence can be a subject (not a complement, not a masdar's object)."""
+        ft = doc.folded.text
+        word = ft[trigger.stem_start : trigger.end]
+        # "وسيطرتها" joined to a verbal noun that such a verb governs shares its doer.
+        pronoun = trigger.prefix[:1] == "و" and word.endswith(_PRONOUN_SUFFIXES) and not _acts_on_genitive_types(trigger)
+        gov = None
+        for h in _governors(sent):
+            if h.tj >= trigger.ti:
+                break
+            if h.rules or trigger.ti - h.tj > (12 if pronoun else 2):
+                continue
+            nxt = _NEXT_WORD.match(ft, h.end, sent.end)
+            if nxt is None or nxt.group(1).strip():
+                continue
+            if nxt.group(2) in ("من", "في") or (nxt.start(2) == trigger.start and not pronoun):
+                gov = h  # "تمكنت من حصار": no subject between the verb and what it governs
+        if gov is None:
+            return None
+        # Nearest first; two that can be the subject make it ambiguous.
+        found: tuple[int, int] | None = None
+        bound = gov.start
+        for h in reversed(self._agents(doc, sent)):
+            if h.end > bound:
+                continue
+            if gov.ti - h.tj > _SUBJECT_REACH:
+                break
+            span = self._agent_span(doc, sent, h)
+            if span is None:
+                continue
+            bound = span[0]
+            if self._complement(doc, sent, span[0]):
+                continue
+            if found is not None:
+                return None
+            found = span
+        return found
 
     def _agents(self, doc: _Doc, sent: Sentence) -> list[Hit]:
         """The sentence's agent words that may be a doer: not a supporter's (مدعومة ب، بدعم من),
@@ -178,14 +552,23 @@ class ArgumentFinder:
         return tok.startswith(("على", "علي", "ضد")) or (tok.startswith("ل") and tok not in _L_PARTICLES)
 
     def target(
-        self, doc: _Doc, sent: Sentence, trigger: Hit, taken: list[tuple[int, int]]
+        self, doc: _Doc, sent: Sentence, trigger: Hit, taken: list[tuple[int, int]], etype: str = ""
     ) -> tuple[str, tuple[int, int]] | None:
         """The people an event happens to: the first people noun after the trigger
-        ("اعتقلت القوات عشرات الناشطين", "إجلاء الجرحى"), or just before a passive one."""
-        cands = [h for h in sent.hits if h.classes & _PEOPLE and 0 < h.ti - trigger.tj <= 6]
+        ("اعتقلت القوات عشرات الناشطين", "إجلاء الجرحى"), or just before a passive one; members
+        named right after a detention verb ("اعتقلت عناصر من كتيبة جنين")."""
+        detained = doc.phrases.get(("detained", id(trigger)))
+        if detained is not None and not any(s < detained[1] and detained[0] < e for s, e in taken):
+            return self.written(doc, *detained), detained
+        detention = etype == "detention"
+        cands = [h for h in sent.hits if 0 < h.ti - trigger.tj <= 6 and (
+            h.classes & _PEOPLE or detention and "agent" in h.classes and not h.prefix and _stem(doc, h) in _MEMBERS)]
         cands += [h for h in sent.hits if h.classes & _PEOPLE and 0 < trigger.ti - h.tj <= 2]
         for head in cands:
-            start, end, _, _ = self._phrase(doc, sent, head, stop_extra=_CROSSING, allow=_PEOPLE, max_words=2)
+            if "agent" in head.classes and not head.classes & _PEOPLE:
+                start, end = self._members_span(doc, sent, head)
+            else:
+                start, end, _, _ = self._phrase(doc, sent, head, stop_extra=_CROSSING, allow=_PEOPLE, max_words=2)
             if not any(s < end and start < e for s, e in taken):
                 return self.written(doc, start, end), (start, end)
         return None
@@ -193,9 +576,11 @@ class ArgumentFinder:
     # -- places -------------------------------------------------------------------------------
 
     def places(
-        self, doc: _Doc, sent: Sentence, trigger: Hit, taken: list[tuple[int, int]]
+        self, doc: _Doc, sent: Sentence, trigger: Hit, taken: list[tuple[int, int]], etype: str = ""
     ) -> list[tuple[Place, tuple[int, int]]]:
-        """Up to three places near the trigger (nearest first), listed in text order."""
+        """Up to three places near the trigger (nearest first), listed in text order. Not, for a
+        detention, where someone was heading before it ("متوجهة إلى داخل دمشق، اعترف السائق وتم
+        اعتقاله"); a siege's or aid's destination is the place itself ("للدخول إلى مخيم اليرموك")."""
         found: list[tuple[int, int, int, Place]] = []  # distance, start, end, place
         covered: list[tuple[int, int]] = list(taken)
         cands = [h for h in sent.hits if "place" in h.classes and (h.place is not None or not h.rules)]
@@ -219,6 +604,11 @@ class ArgumentFinder:
                     continue
             if any(s < end and start < e for s, e in covered):
                 continue
+            if h.place is not None and _outlet(doc.folded.text, start, sent.start):
+                continue  # "قالت مصادر لـ"الرياض"": a newspaper named after a city
+            if etype == "detention" and h.tj < trigger.ti and self._destination(doc, sent, start):
+                covered.append((start, end))
+                continue
             written = self.written(doc, start, end)
             if any(p.name == written for _, _, _, p in found):
                 continue
@@ -228,6 +618,20 @@ class ArgumentFinder:
         found.sort(key=lambda t: t[0])
         best = sorted(found[:3], key=lambda t: t[1])
         return [(p, (s, e)) for _, s, e, p in best]
+
+    def _destination(self, doc: _Doc, sent: Sentence, start: int) -> bool:
+        """Whether the place at `start` is where someone was heading ("السيارة المتوجهة إلى داخل
+        دمشق")."""
+        ft = doc.folded.text
+        w = start
+        while w > sent.start and ft[w - 1].isalnum():
+            w -= 1
+        if ft[w:start].lstrip("وف") == "ل" or ft[w:start].lstrip("وف") == "لل":
+            return False  # "لدمشق" is of Damascus more often than to it
+        word = _word_before(ft, w, sent.start)
+        if word in _INSIDE:
+            word = _word_before(ft, w - len(word) - 1, sent.start)
+        return word in _TOWARDS
 
     # -- shared -------------------------------------------------------------------------------
 
@@ -262,7 +666,10 @@ class ArgumentFinder:
         g0 = gaz_at.get(head.start)
         if gaz is None and g0 is not None and g0 is not head:  # the gazetteer span starts at the head
             gaz, named, end = g0, True, max(end, g0.end)
-        definite = ft.startswith("ال", start) or head.prefix.endswith("لل")  # "للمدينة" = ل + المدينة
+        # "للمدينة" = ل + المدينة; "حدودهما" is possessed: no name follows, only adjectives.
+        definite = ft.startswith("ال", start) or head.prefix.endswith("لل") or head.suffix in _POSSESSIVES
+        if agent and not definite and _stem(doc, head) not in _CONSTRUCT_AGENTS:
+            definite = True  # a proper name ("قسد"، "إسرائيل") takes adjectives, not a genitive
         allowed = (_NAME_CLASSES | allow) - stop_extra
         heads = (allow or head.classes & _PLACE) - stop_extra
         words, took_generic, free, closed = 0, False, 0, False
@@ -287,11 +694,17 @@ class ArgumentFinder:
             tok = m.group(2)
             # A word of the phrase's own kind runs on whatever else it is: "أحياء جنوبي العاصمة"
             # (العاصمة is also a territory), "قوات النظام" (النظام is also a fighters' word).
+            site = False
             if h is not None and (h.rules or h.mods or h.mods_after or (h.classes - allowed and not h.classes & heads)):
-                break
+                # "القوات التركية"، "مقاتلات تركية" (no "ترك"): a nationality agreeing with the doer is
+                # its adjective; "حي المطار"، "قرية السد": right after a bare place noun a site word is its name.
+                site = (not words and not definite and heads == _PLACE and "territory" in h.classes
+                        and not h.classes & _PLACE)
+                if not (site or agent and h.suffix in _NISBA and tok.startswith("ال") == definite):
+                    break
             if closed and not tok.startswith("ال"):
                 break  # "محيط المدينة مما": after a definite complement only adjectives follow
-            own_kind = h is not None and bool(h.classes - allowed)  # taken for its kind only: names nothing
+            own_kind = h is not None and bool(h.classes - allowed) and not site  # taken for its kind only: names nothing
             closed = closed or ((own_kind or agent) and tok.startswith("ال"))  # "طيران التحالف لاجتماع"
             if tok == "من" and took_generic and definite and heads == _PLACE:
                 g = _place_after(ft, m.end(2), sent.end, gaz_at)
@@ -304,8 +717,8 @@ class ArgumentFinder:
                 break
             if tok.isdigit() or (tok.startswith("و") and len(tok) > 3) or tok in _CONJUNCTIONS:
                 break
-            if words and (tok[:1] in "يت" and len(tok) >= 4 or tok[:2] in ("سي", "ست", "سن") and len(tok) >= 5):
-                break  # a verb after the name: "مدينة الأبيض تتدفق"، "معبر المصنع سيبقى"
+            if (words and tok[:1] in "يت" and len(tok) >= 4) or (tok[:2] in ("سي", "ست", "سن") and len(tok) >= 5):
+                break  # a verb after the name: "مدينة الأبيض تتدفق"، "معبر المصنع سيبقى"، "حدودهما ستبقى"
             generic = h is not None and "generic_word" in h.classes
             if gaz is not None and gaz.crossing is not None and not generic:
                 break  # "معبر القدم" is known: "جنوب دمشق" after it is not part of the name
@@ -326,8 +739,17 @@ class ArgumentFinder:
         return start, _close_quote(ft, start, end), named, gaz
 
     def written(self, doc: _Doc, start: int, end: int) -> str:
+        """The phrase as the article writes it; a ل contracted with the article gives the article
+        back ("للمعبر" -> "المعبر"), as the clitics are left out."""
         s, e = doc.folded.span(start, end)
-        return doc.folded.original[s:e].strip().strip("،,؛:")
+        text = doc.folded.original[s:e].strip().strip("،,؛:")
+        ft = doc.folded.text
+        w = start
+        while w > 0 and ft[w - 1].isalnum():
+            w -= 1
+        if w < start and ft[w:start].lstrip("وف") == "لل":
+            text = "ال" + text
+        return text
 
 
 def _place_after(ft: str, pos: int, stop: int, gaz_at: dict[int, Hit]) -> Hit | None:
@@ -339,9 +761,58 @@ def _place_after(ft: str, pos: int, stop: int, gaz_at: dict[int, Hit]) -> Hit | 
     return g if g is not None and g.place is not None else None
 
 
+def _outlet(ft: str, start: int, stop: int) -> bool:
+    """Whether a name is quoted right after a ل ("لـ"الرياض""، "ل«الشرق»"): a newspaper or channel."""
+    i = start
+    if i > stop and ft[i - 1] in _QUOTES:
+        i -= 1
+        while i > stop and ft[i - 1] in " ـ":
+            i -= 1
+        return i > stop and ft[i - 1] == "ل" and (i - 1 == stop or not ft[i - 2].isalnum() or ft[i - 2] in "وف")
+    return False
+
+
+def _word_before(ft: str, pos: int, stop: int) -> str:
+    """The word that ends before `pos` (spaces between), or "" at punctuation or the sentence start."""
+    j = pos
+    while j > stop and ft[j - 1] == " ":
+        j -= 1
+    i = j
+    while i > stop and ft[i - 1].isalnum():
+        i -= 1
+    return ft[i:j]
+
+
 def _gap(doc: _Doc, start: int, end: int) -> bool:
     """Whether anything but spaces stands between two words."""
     return bool(doc.folded.text[start:end].strip())
+
+
+def _acts_on_genitive_types(trigger: Hit) -> bool:
+    return any(r.type in _OBJECT_GENITIVE for r in trigger.rules)
+
+
+def _attributive(doc: _Doc, trigger: Hit) -> bool:
+    """Whether the trigger is a definite participle describing the noun before it (المحاصرة، المطوقة)."""
+    return trigger.prefix.endswith(("ال", "لل")) and doc.folded.text.startswith("م", trigger.stem_start)
+
+
+def _governors(sent: Sentence) -> list[Hit]:
+    """The sentence's verbs that take a verbal noun (تمكن، نجح، أعلن), in text order."""
+    found = [h for c in _SUBJECT_GOVERNORS for h in sent.by_class.get(c, ())]
+    if len(found) > 1:
+        found = sorted(set(found), key=lambda h: h.start)
+    return found
+
+
+def _governs_genitive(doc: _Doc, h: Hit) -> bool:
+    """Whether an agent word can take the noun after it as its genitive ("قوات" in "قوات النظام")."""
+    return not doc.folded.text.startswith("ال", _strip_clitics(h)) and _stem(doc, h) in _CONSTRUCT_AGENTS
+
+
+def _nisba(doc: _Doc, h: Hit) -> bool:
+    """Whether an agent word is a definite nationality adjective (العراقية، اللبناني، الأمنية)."""
+    return doc.folded.text.startswith("ال", _strip_clitics(h)) and h.suffix in _NISBA
 
 
 def _acts_on_genitive(doc: _Doc, sent: Sentence, trigger: Hit) -> bool:

@@ -521,19 +521,28 @@ class Detector:
         marks = list(event.marks)
         taken = list(cand.taken)
         if event.actor is None:
-            actor = self.args.actor(doc, sent, hit)
+            actor = self.args.actor(doc, sent, hit, event.type)
             if actor is not None:
                 event.actor = actor[0]
                 taken.append(actor[1])
                 marks.append(Mark(*folded.span(*actor[1]), "actor"))
+            elif event.type in CROSSING_TYPES and event.crossing is not None:
+                # "إغلاق معبر حيوي" (a headline) merged with "أغلقت سلطات النظام معبراً حيوياً": the
+                # crossing's other mentions name who did it (the doer only: no marks outside the evidence).
+                for other in sorted(cand.others, key=lambda c: c.pos):
+                    if other.event.status == event.status:
+                        actor = self.args.actor(doc, other.sent, other.hit, event.type)
+                        if actor is not None:
+                            event.actor = actor[0]
+                            break
         if event.target is None and event.type in _PEOPLE_TARGETS:
-            target = self.args.target(doc, sent, hit, taken)
+            target = self.args.target(doc, sent, hit, taken, event.type)
             if target is not None:
                 event.target = target[0]
                 taken.append(target[1])
                 marks.append(Mark(*folded.span(*target[1]), "target"))
         if not event.places:
-            for place, span in self.args.places(doc, sent, hit, taken):
+            for place, span in self.args.places(doc, sent, hit, taken, event.type):
                 event.places.append(place)
                 marks.append(Mark(*folded.span(*span), "place"))
         event.marks = sorted(set(marks), key=lambda m: (m.start, m.end, m.role))
@@ -549,6 +558,7 @@ class _Candidate:
     hit: Hit
     mods: set[str]
     taken: list[tuple[int, int]]
+    others: list[_Candidate] = field(default_factory=list)  # mentions merged into this one
 
     @property
     def pos(self) -> int:
@@ -722,6 +732,10 @@ def _merge(cands: list[_Candidate]) -> list[_Candidate]:
             order.append(key)
         elif _rank(c) > _rank(cur):
             best[key] = c
+            c.others = [*cur.others, cur]
+            cur.others = []
+        else:
+            cur.others.append(c)
     return sorted((best[k] for k in order), key=lambda c: c.pos)
 
 
