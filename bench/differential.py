@@ -3,7 +3,7 @@
 Run by hand (not by the test suite) after changing the detector's code:
 
     git -C /work/main worktree add /tmp/rasd-ref <commit>     # the frozen reference code
-    .venv/bin/python -m bench.differential [--ref /tmp/rasd-ref]
+    .venv/bin/python -m bench.differential --ref /tmp/rasd-ref
 
 Both detectors run in their own process (each imports its own `worker` package) over the same
 inputs and the SAME rule and data files: the current rules/ and data/ directories are copied
@@ -97,7 +97,7 @@ def side_main(code_root: str, rules_dir: str, data_dir: str, inputs_path: str, o
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.differential", description=__doc__.split("\n")[0])
-    parser.add_argument("--ref", default="/tmp/rasd-ref", help="checkout of the reference code")
+    parser.add_argument("--ref", required=True, help="checkout of the reference code (a git worktree)")
     parser.add_argument("--show", type=int, default=5, help="differences to print in full")
     args = parser.parse_args(argv)
     if not (SHARED / "data").exists():

@@ -39,7 +39,6 @@ _STATUS = re.compile(r"error=(\d{3})")
 UNGUARDABLE_SCHEMES = frozenset({"rsyslog"})
 
 
-
 @dataclass
 class Guard:
     """In force for one send: the lookup deadline, and why an address was refused (if one was)."""
@@ -94,6 +93,7 @@ def guarded(timeout: float) -> Iterator[Guard]:
 
 
 def refusal(reason: str) -> str:
+    """The ledger's error for a send refused at lookup (it names the kind of address, never the host)."""
     return f"refused: the host resolves to a {reason} address (settings.allow_private_networks is off)"
 
 

@@ -237,7 +237,7 @@ class ArgumentFinder:
     def _describes(self, doc: _Doc, sent: Sentence, trigger: Hit) -> bool:
         """Whether the trigger is a definite participle right after the noun it describes ("القوات
         المطوقة"، "جنوب دمشق المحاصر"), not a verbal noun after a verb ("يمكنهم المغادرة")."""
-        if not _attributive(doc, trigger):
+        if not is_attributive(doc, trigger):
             return False
         ft = doc.folded.text
         word = _word_before(ft, trigger.start, sent.start)
@@ -262,6 +262,12 @@ class ArgumentFinder:
                 ):
                     return h
         return None
+
+    def _agent_phrase(self, doc: _Doc, sent: Sentence, head: Hit) -> tuple[int, int]:
+        """The agent's own name phrase at `head` (folded span), before any widening."""
+        start, end, _, _ = self._phrase(doc, sent, head, stop_extra=_CROSSING, allow=_AGENT, max_words=3,
+                                        agent=True)
+        return start, end
 
     def _agent_span(self, doc: _Doc, sent: Sentence, head: Hit) -> tuple[int, int] | None:
         """The doer's phrase at `head` (folded span): its name, the agent words and the noun a
@@ -303,8 +309,7 @@ class ArgumentFinder:
         return found
 
     def _simple_agent_span(self, doc: _Doc, sent: Sentence, head: Hit) -> tuple[int, int] | None:
-        start, end, _, _ = self._phrase(doc, sent, head, stop_extra=_CROSSING, allow=_AGENT, max_words=3,
-                                      agent=True)
+        start, end = self._agent_phrase(doc, sent, head)
         # "فرع المخابرات الجوية": take in agent words right before the head, up to a "و".
         ft = doc.folded.text
         cur = head
@@ -449,8 +454,7 @@ class ArgumentFinder:
 
     def _members_span(self, doc: _Doc, sent: Sentence, head: Hit) -> tuple[int, int]:
         """Members and the group they belong to: "عناصر من كتيبة جنين"."""
-        start, end = _strip_clitics(head), self._phrase(doc, sent, head, stop_extra=_CROSSING, allow=_AGENT,
-                                                         max_words=3, agent=True)[1]
+        start, end = _strip_clitics(head), self._agent_phrase(doc, sent, head)[1]
         ft = doc.folded.text
         m = _NEXT_WORD.match(ft, end, sent.end)
         if m is None or m.group(1).strip() or m.group(2) != "من":
@@ -466,8 +470,7 @@ class ArgumentFinder:
             ):
                 break
             pos = group_end = w.end(2)
-        end = group_end
-        return start, end
+        return start, group_end
 
     def _clause_subject(self, doc: _Doc, sent: Sentence, trigger: Hit) -> tuple[int, int] | None:
         """The doer of a trigger whose verb has no subject of its own, named earlier in the sentence:
@@ -528,7 +531,7 @@ class ArgumentFinder:
             if "agent" not in h.classes or h.start < skip_to:
                 continue
             if _SUPPORT.search(ft, max(sent.start, h.start - 40), h.start) or self._object(doc, sent, h):
-                skip_to = self._phrase(doc, sent, h, stop_extra=_CROSSING, allow=_AGENT, max_words=3, agent=True)[1]
+                skip_to = self._agent_phrase(doc, sent, h)[1]
                 continue
             out.append(h)
         return out
@@ -544,7 +547,7 @@ class ArgumentFinder:
 
     def _doer(self, doc: _Doc, sent: Sentence, head: Hit) -> bool:
         """Whether the agent phrase at `head` is followed by a ل or على object (the masdar's doer)."""
-        end = self._phrase(doc, sent, head, stop_extra=_CROSSING, allow=_AGENT, max_words=3, agent=True)[1]
+        end = self._agent_phrase(doc, sent, head)[1]
         m = _NEXT_WORD.match(doc.folded.text, end, sent.end)
         if m is None or any(c not in _GAP_OK for c in m.group(1)):
             return False
@@ -789,10 +792,11 @@ def _gap(doc: _Doc, start: int, end: int) -> bool:
 
 
 def _acts_on_genitive_types(trigger: Hit) -> bool:
+    """Whether the trigger's event types are ones a verbal noun's genitive is the object of."""
     return any(r.type in _OBJECT_GENITIVE for r in trigger.rules)
 
 
-def _attributive(doc: _Doc, trigger: Hit) -> bool:
+def is_attributive(doc: _Doc, trigger: Hit) -> bool:
     """Whether the trigger is a definite participle describing the noun before it (المحاصرة، المطوقة)."""
     return trigger.prefix.endswith(("ال", "لل")) and doc.folded.text.startswith("م", trigger.stem_start)
 
@@ -816,7 +820,7 @@ def _nisba(doc: _Doc, h: Hit) -> bool:
 
 
 def _acts_on_genitive(doc: _Doc, sent: Sentence, trigger: Hit) -> bool:
-    return any(r.type in _OBJECT_GENITIVE for r in trigger.rules) and _construct(doc, sent, trigger)
+    return _acts_on_genitive_types(trigger) and _construct(doc, sent, trigger)
 
 
 def _construct(doc: _Doc, sent: Sentence, trigger: Hit) -> bool:

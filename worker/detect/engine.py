@@ -22,7 +22,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .arguments import ArgumentFinder
+from .arguments import ArgumentFinder, is_attributive
 from .gazetteer_link import GazetteerLink
 from .model import Crossing, Event, Mark
 from .normalize import Folded, fold
@@ -383,7 +383,7 @@ class Detector:
             found.add("question")
         # A definite participle describes a state ("جنوب دمشق المحاصر"): the cues before it
         # belong to its clause ("حذرت الهيئة في جنوب دمشق المحاصر من تفشي الوباء"), not to it.
-        attributive = hit.prefix.endswith(("ال", "لل")) and doc.folded.text.startswith("م", hit.stem_start)
+        attributive = is_attributive(doc, hit)
         plain = hit.prefix.lstrip("وف")
         if "س" in plain:
             found.add("future")
