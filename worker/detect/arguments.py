@@ -37,7 +37,7 @@ _PEOPLE = frozenset({"people", "person"})
 _PLURAL_CROSSINGS = frozenset({"معابر", "منافذ", "حواجز", "بوابات", "موانء", "جسور", "نقاط", "حدود"})
 # Crossing-class nouns that, alone, name no crossing: "الإغلاق قرب الحدود" closes no crossing "الحدود".
 _NOT_A_NAME = frozenset({"حدود"})
-_GAP_OK = set(" \t\"'«»“”‘’-")
+_GAP_OK = " \t\"'«»“”‘’-"  # what may stand between two words of a phrase
 _QUOTES = "\"'«»“”‘’"
 _SPACE_QUOTES = " " + _QUOTES
 # Lexicon classes a name may run through; any other lexicon word ends it.
@@ -147,8 +147,7 @@ class ArgumentFinder:
             # Crossing nouns only: a gazetteer name alone may be the town (قرقميش، رفح).
             for h in (h for h in doc.hits if "crossing" in h.classes):
                 sent = doc.sentence(doc.sentence_index(h.start))
-                real = next((x for x in sent.hits if x.start == h.start and x.end == h.end), h)
-                start, end, named, gaz = self._phrase(doc, sent, real, stop_extra=_CROSSING_NAME)
+                start, end, named, gaz = self._phrase(doc, sent, h, stop_extra=_CROSSING_NAME)
                 if named:
                     found.append((h.start, _stem(doc, h), self._crossing_record(doc, start, end, gaz)))
             doc.named_crossings = found
@@ -298,7 +297,7 @@ class ArgumentFinder:
             conj = self._conjunction_before(doc, sent, start)
             if conj is None:
                 break
-            prev = [h for h in sent.hits if "agent" in h.classes and not h.rules and h.end <= conj]
+            prev = [h for h in sent.by_class.get("agent", ()) if not h.rules and h.end <= conj]
             if not prev:
                 break
             earlier = self._simple_agent_span(doc, sent, prev[-1])
@@ -527,8 +526,8 @@ class ArgumentFinder:
         out: list[Hit] = []
         doc.phrases[key] = out
         skip_to = -1
-        for h in sent.hits:
-            if "agent" not in h.classes or h.start < skip_to:
+        for h in sent.by_class.get("agent", ()):
+            if h.start < skip_to:
                 continue
             if _SUPPORT.search(ft, max(sent.start, h.start - 40), h.start) or self._object(doc, sent, h):
                 skip_to = self._agent_phrase(doc, sent, h)[1]
@@ -549,7 +548,7 @@ class ArgumentFinder:
         """Whether the agent phrase at `head` is followed by a ل or على object (the masdar's doer)."""
         end = self._agent_phrase(doc, sent, head)[1]
         m = _NEXT_WORD.match(doc.folded.text, end, sent.end)
-        if m is None or any(c not in _GAP_OK for c in m.group(1)):
+        if m is None or m.group(1).strip(_GAP_OK):
             return False
         tok = m.group(2)
         return tok.startswith(("على", "علي", "ضد")) or (tok.startswith("ل") and tok not in _L_PARTICLES)
@@ -586,7 +585,7 @@ class ArgumentFinder:
         اعتقاله"); a siege's or aid's destination is the place itself ("للدخول إلى مخيم اليرموك")."""
         found: list[tuple[int, int, int, Place]] = []  # distance, start, end, place
         covered: list[tuple[int, int]] = list(taken)
-        cands = [h for h in sent.hits if "place" in h.classes and (h.place is not None or not h.rules)]
+        cands = [h for h in sent.by_class.get("place", ()) if h.place is not None or not h.rules]
         cands.sort(key=lambda h: (h.place is not None, h.start))  # head words first: they cover names
         for h in cands:
             if h.tj < trigger.ti:
@@ -665,7 +664,7 @@ class ArgumentFinder:
         end = head.end
         gaz = head if (head.crossing is not None or head.place is not None) else None
         named = gaz is not None
-        gaz_at = sent.gazetteer_at()
+        gaz_at = sent.gaz_at
         g0 = gaz_at.get(head.start)
         if gaz is None and g0 is not None and g0 is not head:  # the gazetteer span starts at the head
             gaz, named, end = g0, True, max(end, g0.end)
@@ -679,7 +678,7 @@ class ArgumentFinder:
         pos = end
         while words < max_words and free < 2:
             m = _NEXT_WORD.match(ft, pos, sent.end)
-            if m is None or any(c not in _GAP_OK for c in m.group(1)):
+            if m is None or m.group(1).strip(_GAP_OK):
                 break
             ws = m.start(2)
             g = gaz_at.get(ws)
@@ -758,7 +757,7 @@ class ArgumentFinder:
 def _place_after(ft: str, pos: int, stop: int, gaz_at: dict[int, Hit]) -> Hit | None:
     """The gazetteer place that is the next word after `pos`, if it is one."""
     m = _NEXT_WORD.match(ft, pos, stop)
-    if m is None or any(c not in _GAP_OK for c in m.group(1)):
+    if m is None or m.group(1).strip(_GAP_OK):
         return None
     g = gaz_at.get(m.start(2))
     return g if g is not None and g.place is not None else None

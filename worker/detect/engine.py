@@ -103,27 +103,26 @@ class Sentence:
     triggers: list[Hit] = field(default_factory=list)
     cues: list[Hit] = field(default_factory=list)  # triggers and the words that shape them
     by_class: dict[str, list[Hit]] = field(default_factory=dict)
-    _gaz: dict[int, Hit] | None = None
+    gaz_at: dict[int, Hit] = field(default_factory=dict)  # gazetteer names (see index)
 
     def index(self) -> None:
+        """Fill the lookups above from `hits` (in text order). Gazetteer names go by the start of
+        the word they begin in too (a gazetteer span leaves out proclitics: "بمنفذ الوديعة" starts
+        at منفذ, the word at ب)."""
+        at, gaz_at, by_class = self.hit_at, self.gaz_at, self.by_class
         for h in self.hits:
+            if h.crossing is None and h.place is None:
+                if h.start not in at:
+                    at[h.start] = h
+            else:
+                gaz_at.setdefault(h.start, h)
+                gaz_at.setdefault(h.word_start, h)
             if h.rules:
                 self.triggers.append(h)
             if h.rules or h.mods or h.mods_after or h.classes & _CUE_CLASSES:
                 self.cues.append(h)
             for c in h.classes:
-                self.by_class.setdefault(c, []).append(h)
-
-    def gazetteer_at(self) -> dict[int, Hit]:
-        """Gazetteer names by the start of the word they begin in (a gazetteer span leaves
-        out proclitics: "بمنفذ الوديعة" starts at منفذ, the word at ب)."""
-        if self._gaz is None:
-            self._gaz = {}
-            for h in self.hits:
-                if h.crossing is not None or h.place is not None:
-                    self._gaz.setdefault(h.start, h)
-                    self._gaz.setdefault(h.word_start, h)
-        return self._gaz
+                by_class.setdefault(c, []).append(h)
 
     def hit_ending_before(self, pos: int) -> Hit | None:
         best = None
@@ -229,15 +228,17 @@ class Detector:
         cache = self._readings
         heads, skip_to = self._phrase_heads, 0
         for m in self.regex.finditer(ft):
-            if m.start() < skip_to:
+            start, end = m.span()
+            if start < skip_to:
                 continue
             word = m.group()
-            if m.group("p") and (word in heads or word[1:] in heads):
+            if m.group(1) and (word in heads or word[1:] in heads):  # group 1 is the prefix, "p"
                 # The prefix is tried first: "الدعم السريع" was matched as ال + دعم. A listed phrase
                 # that starts here is the longer reading.
-                whole = self._phrases_regex.match(ft, m.start())
-                if whole is not None and whole.end() > m.end():
-                    m, word, skip_to = whole, whole.group(), whole.end()
+                whole = self._phrases_regex.match(ft, start)
+                if whole is not None and whole.end() > end:
+                    m, word, end = whole, whole.group(), whole.end()
+                    skip_to = end
             reading = cache.get(word, _MISSING)
             if reading is _MISSING:
                 reading = self._read(m.group("p"), m.group("s"), m.group("x"))
@@ -246,8 +247,7 @@ class Detector:
                 cache[word] = reading
             if reading is None:
                 continue
-            start = m.start()
-            hits.append(Hit(start, start + len(word), start + reading.prefix_len, reading.prefix, reading.suffix,
+            hits.append(Hit(start, end, start + reading.prefix_len, reading.prefix, reading.suffix,
                             reading.rules, reading.classes, reading.mods, reading.mods_after, None, None))
             if reading.rules:
                 any_trigger = True
@@ -461,7 +461,7 @@ class Detector:
         if trigger.prefix[:1] in ("و", "ف"):
             return False  # "لم يصدر بيان رسمي وأغلقت السلطات المعبر": a new clause
         tp = trigger.prefix
-        agents = [h for h in sent.hits if "agent" in h.classes and neg.end < h.start and h.end <= trigger.start]
+        agents = [h for h in sent.by_class.get("agent", ()) if neg.end < h.start and h.end <= trigger.start]
         tail = ft[agents[-1].end : trigger.start].split() if agents else rest
         subject_only = bool(agents) and all(w.startswith("ال") for w in tail)  # the doer and its adjectives
         if complement or (takes_noun and tp in ("", "ال") and (subject_only or not rest)):
@@ -615,16 +615,14 @@ class _Doc:
         # several words tolerate, and this is far cheaper than tokenising every sentence.
         ft = self.folded.text
         count = ft.count
-        at = sent.hit_at
-        loose = [p for p in _LOOSE_PUNCT if p in ft[start:end]]
+        body = ft[start:end]
+        loose = [p for p in _LOOSE_PUNCT if p in body]
         for h in hits:
             ti = count(" ", start, h.stem_start)
             for p in loose:
                 ti -= count(p, start, h.stem_start)
             h.ti = ti
             h.tj = ti + count(" ", h.stem_start, h.end)
-            if h.start not in at and h.crossing is None and h.place is None:
-                at[h.start] = h
         sent.index()
         self._sentences[i] = sent
         return sent

@@ -74,6 +74,8 @@ class Folded:
         """
         if self._index is not None:
             return self._index[min(max(i, 0), len(self._index) - 1)]
+        if not self._gap_at:  # nothing was dropped (most text): offsets are the same
+            return i
         k = bisect_right(self._gap_at, i)
         return i + (self._gap_total[k - 1] if k else 0)
 
