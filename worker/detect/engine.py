@@ -404,6 +404,11 @@ class Detector:
             gap = start - h.tj
             if (gap <= 3 and any(r.type == rule.type for r in h.rules)) or (gap <= 8 and "carrier" in h.classes):
                 start, lead = h.ti, h
+        # The future س on the verb that carries the event plans it too: "ستفرض القوات حصارا"،
+        # "ستقطع القوات طرق الإمداد" (a required argument before the trigger).
+        carriers = (lead, *(a for _, a in args if a.ti < hit.ti))
+        if any(h is not hit and "س" in h.prefix.lstrip("وف") for h in carriers):
+            found.add("future")
         barrier = hard = -1
         # Walk back from the trigger: cue words reach forward to it unless a clause break
         # (relative pronoun, "but", a new reporting verb) stands between. A denial reaches over
