@@ -55,6 +55,10 @@ _GAZ_PLACE = frozenset({"place"})
 _GOVERNED_REACH = 7
 _CLAUSE_MARKS = frozenset("،,؛;:()[]?!؟\"«»“”–—-")
 _TAKES_MASDAR = frozenset({"light_verb", "success"})
+# States that a lifting ends (رفع الحصار، فك الحصار، رفع الإغلاق، رفع القيود عن المساعدات).
+_LASTING = frozenset({"siege", "crossing_closure", "aid_blocked"})
+# Cues that leave a lifting undone, and so the state in force.
+_NOT_DONE = frozenset({"demand", "purpose", "future", "attempt", "hypothetical", "agreement", "negation", "denial"})
 
 
 class Hit:
@@ -424,6 +428,8 @@ class Detector:
                 for name in _may(doc.folded.text, h) or h.mods:
                     if dist <= mods[name].before and (barrier < 0 or name in _BARRIER_EXEMPT):
                         found.add(name)
+                        if name == "cessation" and h.prefix.lstrip("وف")[:1] == "ل":
+                            found.add("purpose")  # لرفع الحصار: lifting it is the aim
                 if (barrier < 0 and "negation" in h.mods and "negation" not in found and dist <= _GOVERNED_REACH
                         and self._governed(doc, sent, h, lead)):
                     found.add("negation")
@@ -437,6 +443,10 @@ class Detector:
             for name in h.mods_after:
                 if h.ti - hit.tj <= mods[name].after:
                     found.add(name)
+        if "cessation" in found and rule.type in _LASTING and found & _NOT_DONE:
+            # The lifting is called for, planned, denied or not done ("طالب برفع الحصار المفروض على
+            # غزة"، "لم يتم رفع الإغلاق عن المعبر"): what it would lift is in force.
+            found -= _NOT_DONE | {"cessation"}
         return found
 
     def _governed(self, doc: _Doc, sent: Sentence, neg: Hit, trigger: Hit) -> bool:
