@@ -55,6 +55,8 @@ _GAZ_PLACE = frozenset({"place"})
 _GOVERNED_REACH = 7
 _CLAUSE_MARKS = frozenset("،,؛;:()[]?!؟\"«»“”–—-")
 _TAKES_MASDAR = frozenset({"light_verb", "success"})
+# Entrances and checkpoints (folded stems): shut around a besieged place, they are part of its siege.
+_GATES = frozenset({"مدخل", "مداخل", "حاجز", "حواجز", "بوابه", "بوابات"})
 # States that a lifting ends (رفع الحصار، فك الحصار، رفع الإغلاق، رفع القيود عن المساعدات).
 _LASTING = frozenset({"siege", "crossing_closure", "aid_blocked"})
 # Cues that leave a lifting undone, and so the state in force.
@@ -340,6 +342,10 @@ class Detector:
                     found.append(cand)
         # A past state named beside its reversal ("reopened after a closure") is background.
         kinds = {c.event.type for c in found}
+        if "siege" in kinds:
+            # The nameless entrances or checkpoints of a place besieged in the same sentence are
+            # shut as part of the siege ("فرضت حصارا على البلدة وأغلقت جميع الحواجز المؤدية إليها").
+            found = [c for c in found if not c.gate]
         if {"crossing_closure", "crossing_reopening"} <= kinds:
             found = [c for c in found if not (c.event.type in CROSSING_TYPES and "background" in c.mods)]
         return found
@@ -507,6 +513,7 @@ class Detector:
             marks.append(Mark(*folded.span(a.start, a.end), "crossing" if cls == "crossing" else "object"))
         conf = rule.confidence
         crossing = None
+        gate = False
         taken: list[tuple[int, int]] = [(hit.start, hit.end)]
         if etype in CROSSING_TYPES:
             cross_hit = next((a for c, a in args if c == "crossing"), None)
@@ -514,6 +521,8 @@ class Detector:
                 crossing, span, named = self.args.crossing(doc, sent, cross_hit)
                 taken.append(span)
                 conf += 0.05 if named else -0.1
+                stem = doc.folded.text[cross_hit.stem_start : cross_hit.end - len(cross_hit.suffix)]
+                gate = etype == "crossing_closure" and not named and stem in _GATES
         if status != "occurred":
             conf -= 0.05
         s0, s1 = doc.evidence_span(sent)
@@ -527,7 +536,7 @@ class Detector:
             crossing=crossing,
             rule=rule.id,
         )
-        return _Candidate(event, sent, hit, mods, taken)
+        return _Candidate(event, sent, hit, mods, taken, gate)
 
     def _complete(self, doc: _Doc, cand: _Candidate) -> Event:
         """Add the actor and places as written, and sort the marks."""
@@ -573,6 +582,7 @@ class _Candidate:
     hit: Hit
     mods: set[str]
     taken: list[tuple[int, int]]
+    gate: bool = False  # a closure of nameless entrances or checkpoints (see _sentence_events)
     others: list[_Candidate] = field(default_factory=list)  # mentions merged into this one
 
     @property
