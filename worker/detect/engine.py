@@ -53,6 +53,9 @@ _PEOPLE_TARGETS = frozenset({"detention", "evacuation", "displacement"})
 _GAZ_PLACE = frozenset({"place"})
 # A negated verb reaches a trigger in its object phrase this many words away (see _governed).
 _GOVERNED_REACH = 7
+# A demand verb reaches the masdar it calls for this many words away (see _modalities).
+_DEMAND_OBJECT_REACH = 20
+_TO = frozenset({"الي", "لل"})
 _CLAUSE_MARKS = frozenset("،,؛;:()[]?!؟\"«»“”–—-")
 _TAKES_MASDAR = frozenset({"light_verb", "success"})
 # Entrances and checkpoints (folded stems): shut around a besieged place, they are part of its siege.
@@ -424,6 +427,9 @@ class Detector:
         # (relative pronoun, "but", a new reporting verb) stands between. A denial reaches over
         # a relative clause ("نفت الوزارة الأنباء التي تحدثت عن إغلاق المعبر"), not over a new
         # statement ("نفى ذلك، وأكد أن القوات أغلقت المعبر").
+        # A call's object is a masdar with ب or after إلى (طالب بفتح، دعا إلى فتح): the demand reaches
+        # it over a long subject and object, not across a clause.
+        demanded = lead.prefix.lstrip("وف")[:1] == "ب" or _word_before(doc.folded.text, lead.start) in _TO
         for h in reversed(cues):
             if attributive:
                 break
@@ -436,6 +442,10 @@ class Detector:
                         found.add(name)
                         if name == "cessation" and h.prefix.lstrip("وف")[:1] == "ل":
                             found.add("purpose")  # لرفع الحصار: lifting it is the aim
+                if (barrier < 0 and "demand" in h.mods and dist <= _DEMAND_OBJECT_REACH and demanded
+                        and "ه" not in h.suffix):  # not اقترحتها: that verb has its object
+
+                    found.add("demand")  # "طالب مئات الطلبة العالقين، أمس، السلطات ... بفتح المعبر"
                 if (barrier < 0 and "negation" in h.mods and "negation" not in found and dist <= _GOVERNED_REACH
                         and self._governed(doc, sent, h, lead)):
                     found.add("negation")
@@ -723,6 +733,17 @@ def _may(ft: str, h: Hit) -> tuple[str, ...]:
         if nxt < len(ft) and ft[nxt] in "يتن":
             return ("threat",)
     return ()
+
+
+def _word_before(ft: str, pos: int) -> str:
+    """The word that ends just before `pos` (spaces skipped)."""
+    end = pos
+    while end > 0 and ft[end - 1] == " ":
+        end -= 1
+    start = end
+    while start > 0 and ft[start - 1].isalnum():
+        start -= 1
+    return ft[start:end]
 
 
 def _distance(a: Hit, b: Hit) -> int:
