@@ -730,7 +730,7 @@ def _may(ft: str, h: Hit) -> tuple[str, ...]:
         nxt = h.end
         while nxt < len(ft) and ft[nxt] == " ":
             nxt += 1
-        if nxt < len(ft) and ft[nxt] in "يتن":
+        if nxt < len(ft) and ft[nxt] in "يتن" and not ft.startswith(("تم ", "تمت "), nxt):  # قد تم: has been
             return ("threat",)
     return ()
 
