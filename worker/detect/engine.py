@@ -418,6 +418,8 @@ class Detector:
             gap = start - h.tj
             if (gap <= 3 and any(r.type == rule.type for r in h.rules)) or (gap <= 8 and "carrier" in h.classes):
                 start, lead = h.ti, h
+            elif h.rules:
+                break  # another event's word stands between: a carrier before it carries that one
         # The future س on the verb that carries the event plans it too: "ستفرض القوات حصارا"،
         # "ستقطع القوات طرق الإمداد" (a required argument before the trigger).
         carriers = (lead, *(a for _, a in args if a.ti < hit.ti))
