@@ -53,8 +53,9 @@ _PEOPLE_TARGETS = frozenset({"detention", "evacuation", "displacement"})
 _GAZ_PLACE = frozenset({"place"})
 # A negated verb reaches a trigger in its object phrase this many words away (see _governed).
 _GOVERNED_REACH = 7
-# A demand verb reaches the masdar it calls for this many words away (see _modalities).
+# A demand or attempt verb reaches the masdar it calls for this many words away (see _modalities).
 _DEMAND_OBJECT_REACH = 20
+_CALLS = frozenset({"demand", "attempt"})
 _TO = frozenset({"الي", "لل"})
 _CLAUSE_MARKS = frozenset("،,؛;:()[]?!؟\"«»“”–—-")
 _TAKES_MASDAR = frozenset({"light_verb", "success"})
@@ -430,9 +431,10 @@ class Detector:
         # (relative pronoun, "but", a new reporting verb) stands between. A denial reaches over
         # a relative clause ("نفت الوزارة الأنباء التي تحدثت عن إغلاق المعبر"), not over a new
         # statement ("نفى ذلك، وأكد أن القوات أغلقت المعبر").
-        # A call's object is a masdar with ب or after إلى (طالب بفتح، دعا إلى فتح): the demand reaches
-        # it over a long subject and object, not across a clause.
-        demanded = lead.prefix.lstrip("وف")[:1] == "ب" or _word_before(doc.folded.text, lead.start) in _TO
+        # What is called for or attempted is a masdar with ب or ل, or after إلى (طالب بفتح، دعا إلى
+        # فتح، تسعى إلى تطويق): the demand or attempt reaches it over a long subject and object, not
+        # across a clause.
+        demanded = lead.prefix.lstrip("وف")[:1] in ("ب", "ل") or _word_before(doc.folded.text, lead.start) in _TO
         for h in reversed(cues):
             if attributive:
                 break
@@ -445,10 +447,12 @@ class Detector:
                         found.add(name)
                         if name == "cessation" and h.prefix.lstrip("وف")[:1] == "ل":
                             found.add("purpose")  # لرفع الحصار: lifting it is the aim
-                if (barrier < 0 and "demand" in h.mods and dist <= _DEMAND_OBJECT_REACH and demanded
+                if (barrier < 0 and h.mods & _CALLS and dist <= _DEMAND_OBJECT_REACH and demanded
                         and "ه" not in h.suffix):  # not اقترحتها: that verb has its object
-
-                    found.add("demand")  # "طالب مئات الطلبة العالقين، أمس، السلطات ... بفتح المعبر"
+                    # "طالب مئات الطلبة العالقين، أمس، السلطات ... بفتح المعبر"; an attempt only
+                    # within its clause ("تسعى من خلال هذه الحشود إلى تطويق المدينة")
+                    found.update(name for name in h.mods & _CALLS
+                                 if name == "demand" or not _CLAUSE_MARKS.intersection(doc.folded.text[h.end : lead.start]))
                 if (barrier < 0 and "negation" in h.mods and "negation" not in found and dist <= _GOVERNED_REACH
                         and self._governed(doc, sent, h, lead)):
                     found.add("negation")
