@@ -56,6 +56,8 @@ _GOVERNED_REACH = 7
 # A demand or attempt verb reaches the masdar it calls for this many words away (see _modalities).
 _DEMAND_OBJECT_REACH = 20
 _CALLS = frozenset({"demand", "attempt"})
+# After-cues that are verbs heading a clause of their own (see _modalities).
+_CLAUSE_VERBS = frozenset({"سيتم", "ستتم", "سوف"})
 _TO = frozenset({"الي", "لل"})
 _CLAUSE_MARKS = frozenset("،,؛;:()[]?!؟\"«»“”–—-")
 _TAKES_MASDAR = frozenset({"light_verb", "success"})
@@ -460,9 +462,12 @@ class Detector:
                 barrier = h.ti
             if hard < 0 and "report_break" in h.classes:
                 hard = h.ti
+        ft = doc.folded.text
         for h in cues:
             if h.ti <= hit.tj or not h.mods_after:
                 continue
+            if ft[h.stem_start : h.end] in _CLAUSE_VERBS and _CLAUSE_MARKS.intersection(ft[hit.end : h.start]):
+                continue  # "فرض حصارا كاملا على القطاع، وأنه سيتم وقف الإمدادات": another clause's verb
             for name in h.mods_after:
                 if h.ti - hit.tj <= mods[name].after:
                     found.add(name)
