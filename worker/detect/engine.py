@@ -53,9 +53,9 @@ _PEOPLE_TARGETS = frozenset({"detention", "evacuation", "displacement"})
 _GAZ_PLACE = frozenset({"place"})
 # A negated verb reaches a trigger in its object phrase this many words away (see _governed).
 _GOVERNED_REACH = 7
-# A demand or attempt verb reaches the masdar it calls for this many words away (see _modalities).
+# A demand, attempt or threat verb reaches the masdar it governs this many words away (see _modalities).
 _DEMAND_OBJECT_REACH = 20
-_CALLS = frozenset({"demand", "attempt"})
+_CALLS = frozenset({"demand", "attempt", "threat"})
 # After-cues that are verbs heading a clause of their own (see _modalities).
 _CLAUSE_VERBS = frozenset({"سيتم", "ستتم", "سوف"})
 _TO = frozenset({"الي", "لل"})
@@ -433,9 +433,9 @@ class Detector:
         # (relative pronoun, "but", a new reporting verb) stands between. A denial reaches over
         # a relative clause ("نفت الوزارة الأنباء التي تحدثت عن إغلاق المعبر"), not over a new
         # statement ("نفى ذلك، وأكد أن القوات أغلقت المعبر").
-        # What is called for or attempted is a masdar with ب or ل, or after إلى (طالب بفتح، دعا إلى
-        # فتح، تسعى إلى تطويق): the demand or attempt reaches it over a long subject and object, not
-        # across a clause.
+        # What is called for, attempted or threatened is a masdar with ب or ل, or after إلى (طالب
+        # بفتح، دعا إلى فتح، تسعى إلى تطويق، هددت بفرض حصار): the cue reaches it over a long subject
+        # and object, not across a clause.
         demanded = lead.prefix.lstrip("وف")[:1] in ("ب", "ل") or _word_before(doc.folded.text, lead.start) in _TO
         for h in reversed(cues):
             if attributive:
@@ -451,8 +451,8 @@ class Detector:
                             found.add("purpose")  # لرفع الحصار: lifting it is the aim
                 if (barrier < 0 and h.mods & _CALLS and dist <= _DEMAND_OBJECT_REACH and demanded
                         and "ه" not in h.suffix):  # not اقترحتها: that verb has its object
-                    # "طالب مئات الطلبة العالقين، أمس، السلطات ... بفتح المعبر"; an attempt only
-                    # within its clause ("تسعى من خلال هذه الحشود إلى تطويق المدينة")
+                    # "طالب مئات الطلبة العالقين، أمس، السلطات ... بفتح المعبر"; an attempt or a threat
+                    # only within its clause ("تسعى من خلال هذه الحشود إلى تطويق المدينة")
                     found.update(name for name in h.mods & _CALLS
                                  if name == "demand" or not _CLAUSE_MARKS.intersection(doc.folded.text[h.end : lead.start]))
                 if (barrier < 0 and "negation" in h.mods and "negation" not in found and dist <= _GOVERNED_REACH
