@@ -62,8 +62,8 @@ _TO = frozenset({"الي", "لل"})
 _CLAUSE_MARKS = frozenset("،,؛;:()[]?!؟\"«»“”–—-")
 _TAKES_MASDAR = frozenset({"light_verb", "success"})
 # Entrances and checkpoints (folded stems): shut around a besieged place, they are part of its siege.
-# (The منافذ of a besieged city are its crossings: dev labels their closure as one.)
-_GATES = frozenset({"مدخل", "مداخل", "حاجز", "حواجز", "بوابه", "بوابات"})
+# (The منافذ of a besieged city and its gates, بوابات, are crossings whose closure is told apart.)
+_GATES = frozenset({"مدخل", "مداخل", "حاجز", "حواجز"})
 # States that a lifting ends (رفع الحصار، فك الحصار، رفع الإغلاق، رفع القيود عن المساعدات).
 _LASTING = frozenset({"siege", "crossing_closure", "aid_blocked"})
 # Cues that leave a lifting undone, and so the state in force.
