@@ -414,15 +414,21 @@ class Detector:
         # Coordinated triggers share their cues: in "بهدف تطويقهم وفرض حصار" and "علقت القصف
         # الجوي والمدفعي" the cue reaches the second trigger through the first. A carrier verb
         # takes the trigger as its object: "احتمال لفرض النظام طوقا" reaches the siege via فرض.
-        start, lead = hit.ti, hit
+        start, lead, lead_gap = hit.ti, hit, 0
         for h in reversed(cues):
             if h.tj >= start:
                 continue
             gap = start - h.tj
             if (gap <= 3 and any(r.type == rule.type for r in h.rules)) or (gap <= 8 and "carrier" in h.classes):
-                start, lead = h.ti, h
+                start, lead, lead_gap = h.ti, h, gap
             elif h.rules:
                 break  # another event's word stands between: a carrier before it carries that one
+        # A carrier masdar with ل makes the event an aim ("توجه الجماعة لفرض حصار"، "لإعادة فتح
+        # المعبر"); a verb with ل tells what was done ("عاد النظام ليفرض حصارا").
+        carrier_word = doc.folded.text[lead.start : lead.end].lstrip("وف")
+        if ("carrier" in lead.classes and lead_gap <= 2 and carrier_word[:1] == "ل"
+                and carrier_word[1:2] not in ("ي", "ت", "ن")):
+            found.add("purpose")
         # The future س on the verb that carries the event plans it too: "ستفرض القوات حصارا"،
         # "ستقطع القوات طرق الإمداد" (a required argument before the trigger).
         carriers = (lead, *(a for _, a in args if a.ti < hit.ti))
