@@ -61,7 +61,8 @@ _CLAUSE_VERBS = frozenset({"سيتم", "ستتم", "سوف"})
 _TO = frozenset({"الي", "لل"})
 _CLAUSE_MARKS = frozenset("،,؛;:()[]?!؟\"«»“”–—-")
 _TAKES_MASDAR = frozenset({"light_verb", "success"})
-# Entrances and checkpoints (folded stems): shut around a besieged place, they are part of its siege.
+# Entrances and checkpoints (folded stems; not a gazetteer crossing): shut around a besieged place,
+# they are part of its siege ("إغلاق مداخل بلدة تقوع ... وفرضت حصارا مشددا").
 # (The منافذ of a besieged city and its gates, بوابات, are crossings whose closure is told apart.)
 _GATES = frozenset({"مدخل", "مداخل", "حاجز", "حواجز"})
 # States that a lifting ends (رفع الحصار، فك الحصار، رفع الإغلاق، رفع القيود عن المساعدات).
@@ -550,7 +551,7 @@ class Detector:
                 taken.append(span)
                 conf += 0.05 if named else -0.1
                 stem = doc.folded.text[cross_hit.stem_start : cross_hit.end - len(cross_hit.suffix)]
-                gate = etype == "crossing_closure" and not named and stem in _GATES
+                gate = etype == "crossing_closure" and stem in _GATES and not (crossing and crossing.id)
         if status != "occurred":
             conf -= 0.05
         s0, s1 = doc.evidence_span(sent)
