@@ -56,6 +56,7 @@ _GOVERNED_REACH = 7
 # A demand, attempt or threat verb reaches the masdar it governs this many words away (see _modalities).
 _DEMAND_OBJECT_REACH = 20
 _CALLS = frozenset({"demand", "attempt", "threat"})
+_ATTEMPT_OBJECT_REACH = 10
 # After-cues that are verbs heading a clause of their own (see _modalities).
 _CLAUSE_VERBS = frozenset({"سيتم", "ستتم", "سوف"})
 _TO = frozenset({"الي", "لل"})
@@ -456,10 +457,12 @@ class Detector:
                         found.add(name)
                         if name == "cessation" and h.prefix.lstrip("وف")[:1] == "ل":
                             found.add("purpose")  # لرفع الحصار: lifting it is the aim
-                if (barrier < 0 and h.mods & _CALLS and dist <= _DEMAND_OBJECT_REACH and demanded
-                        and "ه" not in h.suffix):  # not اقترحتها: that verb has its object
-                    # "طالب مئات الطلبة العالقين، أمس، السلطات ... بفتح المعبر"; an attempt or a threat
-                    # only within its clause ("تسعى من خلال هذه الحشود إلى تطويق المدينة")
+                if (barrier < 0 and h.mods & _CALLS and dist <= _DEMAND_OBJECT_REACH and "ه" not in h.suffix
+                        and (demanded or ("attempt" in h.mods and dist <= _ATTEMPT_OBJECT_REACH))):
+                    # "طالب مئات الطلبة العالقين، أمس، السلطات ... بفتح المعبر" (not اقترحتها: that
+                    # verb has its object); an attempt or a threat only within its clause ("تسعى من
+                    # خلال هذه الحشود إلى تطويق المدينة"), an attempt also on a bare object ("يحاول
+                    # الجيش والميليشيات الموالية له تطويق الأحياء")
                     found.update(name for name in h.mods & _CALLS
                                  if name == "demand" or not _CLAUSE_MARKS.intersection(doc.folded.text[h.end : lead.start]))
                 if (barrier < 0 and "negation" in h.mods and "negation" not in found and dist <= _GOVERNED_REACH
