@@ -62,9 +62,9 @@ _CLAUSE_VERBS = frozenset({"سيتم", "ستتم", "سوف"})
 _TO = frozenset({"الي", "لل"})
 _CLAUSE_MARKS = frozenset("،,؛;:()[]?!؟\"«»“”–—-")
 _TAKES_MASDAR = frozenset({"light_verb", "success"})
-# Entrances and checkpoints (folded stems; not a gazetteer crossing): shut around a besieged place,
-# they are part of its siege ("إغلاق مداخل بلدة تقوع ... وفرضت حصارا مشددا").
-# (The منافذ of a besieged city and its gates, بوابات, are crossings whose closure is told apart.)
+# Entrances and checkpoints (folded stems) that are no gazetteer crossing: shut round a place
+# besieged in the same sentence, they are part of its siege ("إغلاق مداخل بلدة تقوع ... وفرضت
+# حصارا"). A city's منافذ and gates (بوابات) are crossings whose closure is reported on its own.
 _GATES = frozenset({"مدخل", "مداخل", "حاجز", "حواجز"})
 # States that a lifting ends (رفع الحصار، فك الحصار، رفع الإغلاق، رفع القيود عن المساعدات).
 _LASTING = frozenset({"siege", "crossing_closure", "aid_blocked"})
@@ -352,8 +352,8 @@ class Detector:
         # A past state named beside its reversal ("reopened after a closure") is background.
         kinds = {c.event.type for c in found}
         if "siege" in kinds:
-            # The nameless entrances or checkpoints of a place besieged in the same sentence are
-            # shut as part of the siege ("فرضت حصارا على البلدة وأغلقت جميع الحواجز المؤدية إليها").
+            # Entrances or checkpoints shut round a place besieged in the same sentence are part of
+            # the siege ("فرضت حصارا على البلدة وأغلقت جميع الحواجز المؤدية إليها"); see _GATES.
             found = [c for c in found if not c.gate]
         if {"crossing_closure", "crossing_reopening"} <= kinds:
             found = [c for c in found if not (c.event.type in CROSSING_TYPES and "background" in c.mods)]
@@ -614,7 +614,7 @@ class _Candidate:
     hit: Hit
     mods: set[str]
     taken: list[tuple[int, int]]
-    gate: bool = False  # a closure of nameless entrances or checkpoints (see _sentence_events)
+    gate: bool = False  # a closure of entrances or checkpoints (see _GATES)
     others: list[_Candidate] = field(default_factory=list)  # mentions merged into this one
 
     @property
