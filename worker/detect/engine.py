@@ -59,7 +59,7 @@ _CALLS = frozenset({"demand", "attempt", "threat"})
 _ATTEMPT_OBJECT_REACH = 10
 # After-cues that are verbs heading a clause of their own (see _modalities).
 _CLAUSE_VERBS = frozenset({"سيتم", "ستتم", "سوف"})
-_TO = frozenset({"الي", "لل"})
+_TO = frozenset({"الي"})  # إلى, folded
 _CLAUSE_MARKS = frozenset("،,؛;:()[]?!؟\"«»“”–—-")
 _TAKES_MASDAR = frozenset({"light_verb", "success"})
 # Entrances and checkpoints (folded stems) that are no gazetteer crossing: shut round a place
@@ -398,6 +398,7 @@ class Detector:
         self, doc: _Doc, sent: Sentence, hit: Hit, rule: Rule, question: bool, args: list[tuple[str, Hit]]
     ) -> set[str]:
         found: set[str] = set()
+        ft = doc.folded.text
         if question:
             found.add("question")
         # A definite participle describes a state ("جنوب دمشق المحاصر"): the cues before it
@@ -427,7 +428,7 @@ class Detector:
                 break  # another event's word stands between: a carrier before it carries that one
         # A carrier masdar with ل makes the event an aim ("توجه الجماعة لفرض حصار"، "لإعادة فتح
         # المعبر"); a verb with ل tells what was done ("عاد النظام ليفرض حصارا").
-        carrier_word = doc.folded.text[lead.start : lead.end].lstrip("وف")
+        carrier_word = ft[lead.start : lead.end].lstrip("وف")
         if ("carrier" in lead.classes and lead_gap <= 2 and carrier_word[:1] == "ل"
                 and carrier_word[1:2] not in ("ي", "ت", "ن")):
             found.add("purpose")
@@ -444,7 +445,7 @@ class Detector:
         # What is called for, attempted or threatened is a masdar with ب or ل, or after إلى (طالب
         # بفتح، دعا إلى فتح، تسعى إلى تطويق، هددت بفرض حصار): the cue reaches it over a long subject
         # and object, not across a clause.
-        demanded = lead.prefix.lstrip("وف")[:1] in ("ب", "ل") or _word_before(doc.folded.text, lead.start) in _TO
+        demanded = lead.prefix.lstrip("وف")[:1] in ("ب", "ل") or _word_before(ft, lead.start) in _TO
         for h in reversed(cues):
             if attributive:
                 break
@@ -452,7 +453,7 @@ class Detector:
                 continue
             if h.mods and hard < 0:
                 dist = hit.ti - h.tj if h.tj >= start else start - h.tj
-                for name in _may(doc.folded.text, h) or h.mods:
+                for name in _may(ft, h) or h.mods:
                     if dist <= mods[name].before and (barrier < 0 or name in _BARRIER_EXEMPT):
                         found.add(name)
                         if name == "cessation" and h.prefix.lstrip("وف")[:1] == "ل":
@@ -464,7 +465,7 @@ class Detector:
                     # خلال هذه الحشود إلى تطويق المدينة"), an attempt also on a bare object ("يحاول
                     # الجيش والميليشيات الموالية له تطويق الأحياء")
                     found.update(name for name in h.mods & _CALLS
-                                 if name == "demand" or not _CLAUSE_MARKS.intersection(doc.folded.text[h.end : lead.start]))
+                                 if name == "demand" or not _CLAUSE_MARKS.intersection(ft[h.end : lead.start]))
                 if (barrier < 0 and "negation" in h.mods and "negation" not in found and dist <= _GOVERNED_REACH
                         and self._governed(doc, sent, h, lead)):
                     found.add("negation")
@@ -472,7 +473,6 @@ class Detector:
                 barrier = h.ti
             if hard < 0 and "report_break" in h.classes:
                 hard = h.ti
-        ft = doc.folded.text
         for h in cues:
             if h.ti <= hit.tj or not h.mods_after:
                 continue
