@@ -58,7 +58,8 @@ def places_in(g: Gazetteer, text: str) -> list[tuple[str, str]]:
         ("المصنع", "lb-masnaa"),
         ("جديدة يابوس", "lb-masnaa"),
         ("طريبيل", "iq-trebil"),
-        ("منفذ الكرامة", "iq-trebil"),
+        ("منفذ طريبيل الكرامة", "iq-trebil"),
+        ("جسر الكرامة", "ps-allenby"),
         ("إبراهيم الخليل", "iq-ibrahim-khalil"),
         ("أدري", "sd-adre"),
         ("معبر أدريه", "sd-adre"),
@@ -170,6 +171,22 @@ def test_short_crossing_names_need_a_crossing_word(g):
         ("منفذ الوديعه", "ye-wadiah"),
         ("حاجز قلنديا", "ps-qalandia"),
     ]
+
+
+def test_a_port_needs_its_own_word(g):
+    assert crossings_in(g, "أغلقت البوابات الحديدة للسوق") == []  # a typo of الحديدية: no gate of Hodeidah
+    assert crossings_in(g, "أغلق ميناء الحديدة") == [("ميناء الحديده", "ye-hodeidah-port")]
+
+
+def test_a_shared_name_is_chosen_by_the_nearest_context_word(g):
+    # Palestinians call the Allenby bridge "معبر الكرامة"; so is the Jordanian side of Trebil.
+    west_bank = "أغلقت سلطات الاحتلال معبر الكرامة أمام المسافرين من أريحا"
+    anbar = "أغلق منفذ الكرامة مع الأردن بعد هجوم في صحراء الأنبار"
+    both = "أغلق معبر الكرامة مع العراق، فيما بقي الجسر مفتوحا قرب أريحا والضفة"
+    assert crossings_in(g, west_bank) == [("معبر الكرامه", "ps-allenby")]
+    assert crossings_in(g, anbar) == [("منفذ الكرامه", "iq-trebil")]
+    assert crossings_in(g, both) == [("معبر الكرامه", "iq-trebil")]
+    assert crossings_in(g, "أغلق معبر الكرامة") == [("معبر الكرامه", "ps-allenby")]  # listed first
 
 
 def test_second_name_after_a_dual_crossing_word(g):
@@ -308,6 +325,7 @@ BOXES = {
     "TR": (35.8, 42.1, 25.6, 44.9), "IR": (25.0, 39.8, 44.0, 63.4), "KW": (28.5, 30.1, 46.5, 48.5),
     "QA": (24.4, 26.2, 50.7, 51.7), "AE": (22.6, 26.1, 51.5, 56.4), "BH": (25.8, 26.3, 50.4, 50.7),
     "OM": (16.6, 26.4, 51.8, 59.9), "TD": (7.4, 23.5, 13.4, 24.0), "ET": (3.4, 14.9, 33.0, 48.0),
+    "AM": (38.8, 41.3, 43.4, 46.7), "AZ": (38.3, 41.95, 44.7, 50.4),
 }  # fmt: skip
 MARGIN = 0.15
 
@@ -491,6 +509,31 @@ def test_a_spelling_shared_by_two_crossings_is_refused(tmp_path):
         GazetteerError, match=r"entry 2 \(xx-two\): spelling 'الاول' already belongs to xx-one"
     ):
         Gazetteer.from_files(write(tmp_path, "crossings.yaml", bad))
+
+
+def test_a_spelling_shared_with_context_words_on_both_sides_is_accepted(tmp_path):
+    two = GOOD + textwrap.indent(
+        textwrap.dedent(
+            """\
+            - id: xx-two
+              name: منفذ الثاني
+              name_en: Second crossing
+              kind: border
+              countries: [SY, IQ]
+              lat: 34.4
+              lon: 40.9
+              short: [الأول]
+              context: [العراق]
+            """
+        ),
+        "      ",
+    )
+    with pytest.raises(GazetteerError, match="only when both list context words"):
+        Gazetteer.from_files(write(tmp_path, "one_sided.yaml", two))
+    both = two.replace("        lon: 36.0\n", "        lon: 36.0\n        context: [لبنان]\n", 1)
+    g = Gazetteer.from_files(write(tmp_path, "both.yaml", both))
+    assert crossings_in(g, "أغلق معبر الأول على حدود لبنان")[0][1] == "xx-one"
+    assert crossings_in(g, "أغلق معبر الأول على حدود العراق")[0][1] == "xx-two"
 
 
 def test_duplicate_ids_missing_fields_and_broken_files_are_refused(tmp_path):

@@ -56,7 +56,8 @@ _GOVERNED_REACH = 7
 # A demand, attempt or threat verb reaches the masdar it governs this many words away (see _modalities).
 _DEMAND_OBJECT_REACH = 20
 _CALLS = frozenset({"demand", "attempt", "threat"})
-_ATTEMPT_OBJECT_REACH = 10
+_BARE_CALLS = frozenset({"demand", "attempt"})
+_BARE_OBJECT_REACH = 10
 # After-cues that are verbs heading a clause of their own (see _modalities).
 _CLAUSE_VERBS = frozenset({"سيتم", "ستتم", "سوف"})
 _TO = frozenset({"الي"})  # إلى, folded
@@ -459,13 +460,15 @@ class Detector:
                         if name == "cessation" and h.prefix.lstrip("وف")[:1] == "ل":
                             found.add("purpose")  # لرفع الحصار: lifting it is the aim
                 if (barrier < 0 and h.mods & _CALLS and dist <= _DEMAND_OBJECT_REACH and "ه" not in h.suffix
-                        and (demanded or ("attempt" in h.mods and dist <= _ATTEMPT_OBJECT_REACH))):
+                        and (demanded or (h.mods & _BARE_CALLS and dist <= _BARE_OBJECT_REACH))):
                     # "طالب مئات الطلبة العالقين، أمس، السلطات ... بفتح المعبر" (not اقترحتها: that
                     # verb has its object); an attempt or a threat only within its clause ("تسعى من
-                    # خلال هذه الحشود إلى تطويق المدينة"), an attempt also on a bare object ("يحاول
-                    # الجيش والميليشيات الموالية له تطويق الأحياء")
-                    found.update(name for name in h.mods & _CALLS
-                                 if name == "demand" or not _CLAUSE_MARKS.intersection(ft[h.end : lead.start]))
+                    # خلال هذه الحشود إلى تطويق المدينة"); an attempt or a call also on a bare object
+                    # in its clause ("يحاول الجيش والميليشيات الموالية له تطويق الأحياء"، "ناشدت الإدارة
+                    # العامة للمعابر السلطات المصرية فتح المعبر")
+                    own_clause = not _CLAUSE_MARKS.intersection(ft[h.end : lead.start])
+                    found.update(name for name in h.mods & (_CALLS if demanded else _BARE_CALLS)
+                                 if (name == "demand" and demanded) or own_clause)
                 if (barrier < 0 and "negation" in h.mods and "negation" not in found and dist <= _GOVERNED_REACH
                         and self._governed(doc, sent, h, lead)):
                     found.add("negation")
@@ -505,7 +508,8 @@ class Detector:
             return False
         verb, rest = words[0], words[1:]
         takes_noun = self._takes_masdar(verb)
-        complement = takes_noun and rest[-1] in ("من", "في")  # تمكن من، نجح في
+        # The verb's own preposition: تمكن من، نجح في; any verb's إلى ("لم يؤد القصف إلى إغلاق المعبر").
+        complement = (takes_noun and rest[-1] in ("من", "في")) or rest[-1] in _TO
         if complement:
             rest = rest[:-1]
         stops = self.args.stop_words

@@ -240,16 +240,43 @@ class _PlaceRecord:
     borrowed: dict[str, int] = field(default_factory=dict)  # GeoNames names absorbed, with their population
 
 
-def _load_crossings(path: Path) -> tuple[list[Crossing], dict[str, Crossing], dict[str, Crossing]]:
+class SharedName:
+    """A spelling two crossings answer to ("معبر الكرامة": Allenby to Palestinians, Trebil to Iraqis).
+    The article's other words choose: the crossing with a `context` word nearest to the mention; without
+    any, the one listed first in the file."""
+
+    def __init__(self, first: Crossing, context: tuple[str, ...]) -> None:
+        self.choices: list[tuple[Crossing, tuple[str, ...]]] = [(first, context)]
+
+    def choose(self, text: str, pos: int) -> Crossing:
+        best, best_d = self.choices[0][0], len(text) + 1
+        for crossing, words in self.choices:
+            for w in words:
+                before, after = text.rfind(w, 0, pos), text.find(w, pos)
+                d = min(pos - before if before >= 0 else best_d, after - pos if after >= 0 else best_d)
+                if d < best_d:
+                    best, best_d = crossing, d
+        return best
+
+
+def _pick(found: Crossing | SharedName | None, text: str, pos: int = 0) -> Crossing | None:
+    return found.choose(text, pos) if isinstance(found, SharedName) else found
+
+
+CrossingTable = dict[str, "Crossing | SharedName"]
+
+
+def _load_crossings(path: Path) -> tuple[list[Crossing], CrossingTable, CrossingTable]:
     """The crossings, and their spellings: free-standing ones and those that need a crossing word."""
     doc = _read_yaml(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("crossings"), list):
         raise GazetteerError(f"{path}: expected a top-level 'crossings:' list")
-    keys = set("id name name_en kind countries lat lon approximate names short note".split())
+    keys = set("id name name_en kind countries lat lon approximate names short context note".split())
     crossings: list[Crossing] = []
-    free: dict[str, Crossing] = {}
-    short: dict[str, Crossing] = {}
+    free: CrossingTable = {}
+    short: CrossingTable = {}
     owner: dict[str, str] = {}
+    contexts: dict[str, tuple[str, ...]] = {}
     for i, raw in enumerate(doc["crossings"], 1):
         e = _Entry(path, i, raw, keys, {"id", "name", "name_en", "kind", "countries", "lat", "lon"})
         cid = e.ident()
@@ -273,18 +300,30 @@ def _load_crossings(path: Path) -> tuple[list[Crossing], dict[str, Crossing], di
         canonical = fold_name(crossing.name)
         words = canonical.split(" ")
         if "(" not in crossing.name and _PLAIN_NAME_RE.match(canonical):
-            if words[0] in CROSSING_WORDS and len(words) > 1:
+            # A port's or airport's bare name is its city: "البوابات الحديدة" (a typo for الحديدية) is no
+            # gate of Hodeidah port. Their full names, ميناء ... and مطار ..., are listed as names.
+            if words[0] in CROSSING_WORDS and len(words) > 1 and raw["kind"] not in ("sea port", "airport"):
                 shorts.append(" ".join(words[1:]))
             else:
                 names.append(canonical)
         if not names and not shorts:
             e.fail("no usable spelling: give names or short")
+        context = tuple(e.names("context"))
+        contexts[cid] = context
         for table, spellings in ((free, names), (short, shorts)):
             for s in spellings:
-                if owner.get(s, cid) != cid:
-                    e.fail(f"spelling {s!r} already belongs to {owner[s]}")
-                owner[s] = cid
-                table[s] = crossing
+                other = owner.get(s, cid)
+                if other == cid:
+                    owner[s] = cid
+                    table[s] = crossing
+                elif not (context and contexts[other]):
+                    e.fail(f"spelling {s!r} already belongs to {other} (two crossings may share a spelling "
+                           "only when both list context words)")
+                else:
+                    shared = table.get(s)
+                    if not isinstance(shared, SharedName):
+                        shared = table[s] = SharedName(table[s], contexts[other])  # type: ignore[arg-type]
+                    shared.choices.append((crossing, context))
         crossings.append(crossing)
     for s in list(short):
         if s in free:
@@ -531,7 +570,7 @@ class _Scanner:
     text, and the cost of a pass is mostly the engine stepping from word to word, not the names).
     """
 
-    def __init__(self, crossings: dict[str, Crossing], free_crossings: dict[str, Crossing],
+    def __init__(self, crossings: CrossingTable, free_crossings: CrossingTable,
                  places: dict[str, Place], free_places: dict[str, Place]):  # fmt: skip
         self.crossings, self.free_crossings = crossings, free_crossings
         self.places, self.free_places = places, free_places
@@ -587,7 +626,7 @@ class _Scanner:
                         if _first_word(text, name_end) not in self.crossing_starts:
                             pos = end
                 continue
-            crossing = free_crossings.get(key)
+            crossing = _pick(free_crossings.get(key), text, start)
             if crossing is not None:
                 if start >= x_end:
                     x_end = m.end()
@@ -608,13 +647,13 @@ class _Scanner:
     def _after_crossing_word(self, text: str, word: str, start: int, pos: int, out: Spans) -> int | None:
         """Match the name after a crossing word at `pos`; record it (and any "و" + name after a plural)."""
         after = self.after_crossing_word.match(text, pos)
-        if after is None or (crossing := self.crossings.get(_name_from(after, "x") or "")) is None:
+        if after is None or (crossing := _pick(self.crossings.get(_name_from(after, "x") or ""), text, pos)) is None:
             return None
         end = after.end()
         out.append((start - 1, end - 1, crossing))
         if _core(word) in CROSSING_WORDS_MANY:
             while (more := self.more_crossings.match(text, end)) and (
-                c := self.crossings.get(_name_from(more, "x") or "")
+                c := _pick(self.crossings.get(_name_from(more, "x") or ""), text, end)
             ):
                 end = more.end()
                 out.append((more.start("s") - 1, end - 1, c))
@@ -651,7 +690,7 @@ def _first_word(text: str, pos: int) -> str:
 def _resolve_crossing(scanner: _Scanner, name: str) -> Crossing | None:
     key = fold_name(name)
     if key in scanner.crossings:
-        return scanner.crossings[key]
+        return _pick(scanner.crossings[key], key)
     found = scanner.scan(key)[0]
     if len(found) == 1:
         return found[0][2]
@@ -661,7 +700,7 @@ def _resolve_crossing(scanner: _Scanner, name: str) -> Crossing | None:
     key = " ".join(words)
     for candidate in (key, _core(key), "ال" + key):
         if candidate in scanner.crossings:
-            return scanner.crossings[candidate]
+            return _pick(scanner.crossings[candidate], key)
     return None
 
 
@@ -741,7 +780,8 @@ class Gazetteer:
         return list(self._scanner.scan(folded)[1])
 
     def crossing(self, name: str) -> Crossing | None:
-        """The crossing a name refers to, as written (any spelling, with or without معبر/منفذ/ال), or its id."""
+        """The crossing a name refers to, as written (any spelling, with or without معبر/منفذ/ال), or its id.
+        A spelling two crossings share gives the one listed first (there is no article to choose by)."""
         return self._by_crossing_id.get(name.strip()) or _resolve_crossing(self._scanner, name)
 
     def place(self, name: str) -> Place | None:
