@@ -310,6 +310,12 @@ def test_the_doer_may_be_the_subject_of_an_earlier_clause(text: str, event_type:
         ("حذرت المنظمة الطبية في جنوب دمشق المحاصر من نقص الأدوية", "siege", None),
         ("طردت القوات فصائل المعارضة من البلدة، ما تسبب بحركة نزوح واسعة", "displacement", None),
         ("الميليشيات هجرت عشرات الأسر من القرية", "displacement", "الميليشيات"),
+        # who reports is not who acts; a country right before the verb is its subject, one it heads for is not
+        ("أعلنت وزارة الدفاع الروسية أن أذربيجان أغلقت ممر لاتشين", "crossing_closure", None),
+        ("قال مسؤول إن مصر أغلقت معبر رفح", "crossing_closure", "مصر"),
+        ("اضطر آلاف السودانيين إلى عبور الحدود نحو تشاد هربا من المعارك", "displacement", None),
+        # a strike word that also starts another rule's reading keeps its own doer
+        ("ويأتي القرار بعد ساعات على قصف اسرائيلي استهدف معبري العريضة وجوسيه", "strike", "اسرائيلي"),
     ],
 )
 def test_the_doer_phrase_is_the_doer_whole_and_only(text: str, event_type: str, actor: str | None):

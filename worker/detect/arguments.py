@@ -97,6 +97,20 @@ _PRONOUN_SUFFIXES = ("ها", "هم", "هما", "ته", "تهم")
 _POSSESSIVES = frozenset({"ها", "هم", "هما", "هن", "كم", "نا"})  # a possessed noun takes no name after it
 
 # -- where: a destination named before a detention is not where it happened -----------------------
+def _country_before(doc: _Doc, sent: Sentence, trigger: Hit) -> tuple[int, int] | None:
+    """A country named right before a verb is its subject ("أن أذربيجان أغلقت الممر")."""
+    if trigger.prefix:
+        return None
+    ft = doc.folded.text
+    for h in sent.hits:
+        if h.place is not None and h.end == trigger.start - 1 and str(getattr(h.place, "id", "")).startswith("c-"):
+            if h.word_start < h.start or _word_before(ft, h.start, sent.start) in _PREPOSITIONS | _TOWARDS:
+                return None  # "نحو تشاد هربا"، "لمصر": a place the verb heads for, not its subject
+            return h.start, h.end
+    return None
+
+
+_THAT = "ان"  # أن and إن folded: a clause of its own follows
 _TOWARDS = _folded("إلى نحو باتجاه صوب تجاه")  # "متوجهة إلى داخل دمشق"
 _INSIDE = _folded("داخل خارج عمق أطراف")
 
@@ -177,7 +191,7 @@ class ArgumentFinder:
         agents = self._agents(doc, sent)
         after = [h for h in agents if 0 < h.ti - trigger.tj <= 3]
         before = [h for h in agents if 0 < trigger.ti - h.tj <= 6]
-        if after and _acts_on_genitive(doc, sent, trigger) and not self._doer(doc, sent, after[0]):
+        if after and _acts_on_genitive(doc, sent, trigger, etype) and not self._doer(doc, sent, after[0]):
             after = []  # "اعتقال عناصر من التنظيم": a verbal noun has no subject after it
         if after and etype == "detention" and self._members_detained(doc, sent, trigger, after[0]):
             after = []
@@ -189,6 +203,11 @@ class ArgumentFinder:
             # The displaced are the subject of their flight ("طردت فصائل المعارضة منها، ما تسبب
             # بحركة نزوح"): a doer stands right before a verb ("الميليشيات هجّرت") or after it.
             before = [h for h in before if trigger.ti - h.tj == 1 and not _gap(doc, h.end, trigger.start)]
+        if before:
+            # "أعلنت وزارة الدفاع أن أذربيجان أغلقت الممر": who reports is not who acts; the doer
+            # is in the clause that أن opens (but "قال الجيش إنه أغلق": the pronoun is the reporter).
+            ft = doc.folded.text
+            before = [h for h in before if _THAT not in ft[h.end : trigger.start].split()]
         if before and not after:
             # "أجرى الجيش مناورات، وتمكن المسلحون من السيطرة": the governing verb has its own subject.
             own = self._governor_with_subject(doc, sent, trigger)
@@ -216,7 +235,7 @@ class ArgumentFinder:
                     span = cand
                     break
         if span is None:
-            span = self._clause_subject(doc, sent, trigger)
+            span = self._clause_subject(doc, sent, trigger) or _country_before(doc, sent, trigger)
             if span is None:
                 return None
         start, end = span
@@ -790,8 +809,10 @@ def _gap(doc: _Doc, start: int, end: int) -> bool:
     return bool(doc.folded.text[start:end].strip())
 
 
-def _acts_on_genitive_types(trigger: Hit) -> bool:
-    """Whether the trigger's event types are ones a verbal noun's genitive is the object of."""
+def _acts_on_genitive_types(trigger: Hit, etype: str = "") -> bool:
+    """Whether the event type (else any of the trigger's) is one a verbal noun's genitive is the object of."""
+    if etype:
+        return etype in _OBJECT_GENITIVE
     return any(r.type in _OBJECT_GENITIVE for r in trigger.rules)
 
 
@@ -818,8 +839,8 @@ def _nisba(doc: _Doc, h: Hit) -> bool:
     return doc.folded.text.startswith("ال", _strip_clitics(h)) and h.suffix in _NISBA
 
 
-def _acts_on_genitive(doc: _Doc, sent: Sentence, trigger: Hit) -> bool:
-    return _acts_on_genitive_types(trigger) and _construct(doc, sent, trigger)
+def _acts_on_genitive(doc: _Doc, sent: Sentence, trigger: Hit, etype: str = "") -> bool:
+    return _acts_on_genitive_types(trigger, etype) and _construct(doc, sent, trigger)
 
 
 def _construct(doc: _Doc, sent: Sentence, trigger: Hit) -> bool:
