@@ -465,8 +465,13 @@ class Detector:
                     # verb has its object); an attempt or a threat only within its clause ("تسعى من
                     # خلال هذه الحشود إلى تطويق المدينة"); an attempt or a call also on a bare object
                     # in its clause ("يحاول الجيش والميليشيات الموالية له تطويق الأحياء"، "ناشدت الإدارة
-                    # العامة للمعابر السلطات المصرية فتح المعبر")
+                    # العامة للمعابر السلطات المصرية فتح المعبر"), the nearest one only ("دعوات للسكان
+                    # إلى النزوح جنوبا تحت وطأة القصف": the shelling is not called for; but "دعا إلى فك
+                    # الحصار": a masdar right before it governs it)
                     own_clause = not _CLAUSE_MARKS.intersection(ft[h.end : lead.start])
+                    if not demanded:
+                        own_clause = own_clause and not any(
+                            h.end <= t.start and t.tj < lead.ti - 1 for t in sent.triggers)
                     found.update(name for name in h.mods & (_CALLS if demanded else _BARE_CALLS)
                                  if (name == "demand" and demanded) or own_clause)
                 if (barrier < 0 and "negation" in h.mods and "negation" not in found and dist <= _GOVERNED_REACH
@@ -479,6 +484,8 @@ class Detector:
         for h in cues:
             if h.ti <= hit.tj or not h.mods_after:
                 continue
+            if attributive and "background" not in h.mods_after:
+                continue  # "من المدينة المحاصرة يوم الأربعاء إذا صمد الاتفاق": the condition is another clause's
             if ft[h.stem_start : h.end] in _CLAUSE_VERBS and _CLAUSE_MARKS.intersection(ft[hit.end : h.start]):
                 continue  # "فرض حصارا كاملا على القطاع، وأنه سيتم وقف الإمدادات": another clause's verb
             for name in h.mods_after:
