@@ -71,6 +71,8 @@ _GATES = frozenset({"مدخل", "مداخل", "حاجز", "حواجز"})
 _LASTING = frozenset({"siege", "crossing_closure", "aid_blocked"})
 # Cues that leave a lifting undone, and so the state in force.
 _NOT_DONE = frozenset({"demand", "purpose", "future", "attempt", "hypothetical", "agreement", "negation", "denial"})
+# Cues that make a state only possible; said of its going on, they leave it in force (see _ongoing).
+_UNSURE = frozenset({"demand", "future", "attempt", "hypothetical", "threat"})
 
 
 class Hit:
@@ -495,6 +497,10 @@ class Detector:
             # The lifting is called for, planned, denied or not done ("طالب برفع الحصار المفروض على
             # غزة"، "لم يتم رفع الإغلاق عن المعبر"): what it would lift is in force.
             found -= _NOT_DONE | {"cessation"}
+        elif rule.type in _LASTING and found & _UNSURE and _ongoing(sent, lead):
+            # What is feared, called off or conditional is that it goes on ("في حال استمر الحصار"،
+            # "يهدد باستمرار إغلاق المعبر"): the state itself is in force.
+            found -= _UNSURE
         return found
 
     def _governed(self, doc: _Doc, sent: Sentence, neg: Hit, trigger: Hit) -> bool:
@@ -754,6 +760,11 @@ def _cap_sentences(ft: str, bounds: list[int]) -> list[int]:
             out.append(start)
         out.append(end)
     return out
+
+
+def _ongoing(sent: Sentence, lead: Hit) -> bool:
+    """Whether a word of going on stands right before the trigger (استمرار الحصار، استمر الإغلاق)."""
+    return any(h.ti <= lead.ti and lead.ti - h.tj <= 1 for h in sent.by_class.get("ongoing", ()))
 
 
 def _may(ft: str, h: Hit) -> tuple[str, ...]:
