@@ -316,6 +316,8 @@ def test_the_doer_may_be_the_subject_of_an_earlier_clause(text: str, event_type:
         ("اضطر آلاف السودانيين إلى عبور الحدود نحو تشاد هربا من المعارك", "displacement", None),
         # a strike word that also starts another rule's reading keeps its own doer
         ("ويأتي القرار بعد ساعات على قصف اسرائيلي استهدف معبري العريضة وجوسيه", "strike", "اسرائيلي"),
+        # the place after a masdar's doer, with its ل, is what it acts on
+        ("حفزت استعادة الجيش للعاصمة الخرطوم عشرات الآلاف على العودة", "control_change", "الجيش"),
     ],
 )
 def test_the_doer_phrase_is_the_doer_whole_and_only(text: str, event_type: str, actor: str | None):

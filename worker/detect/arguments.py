@@ -703,8 +703,8 @@ class ArgumentFinder:
             g = gaz_at.get(ws)
             if g is not None and (agent and g.crossing is not None or gaz is not None and gaz.crossing is not None):
                 break  # a doer does not run into a crossing's name; a known crossing's name is complete
-            if g is not None and agent and words:
-                break  # "قوات النظام الزبداني": a place after the doer's name is what it acts on
+            if g is not None and agent and (words or g.word_start < g.start):
+                break  # "قوات النظام الزبداني"، "استعادة الجيش للعاصمة": a place after the doer is what it acts on
             if g is not None and g is not head and g is not gaz:
                 end = pos = g.end
                 gaz = gaz or g
