@@ -237,6 +237,11 @@ def test_stop_listed_ordinary_words_do_not_match(g, text):
     assert places_in(g, text) == []
 
 
+def test_never_listed_common_nouns_do_not_match_even_after_a_place_word(g):
+    assert places_in(g, "قصفت الطائرات أحياء المدينة") == []  # the city's districts, not Medina's
+    assert places_in(g, "وصل الحجاج إلى المدينة المنورة") == [("المدينه المنوره", "gn:109223")]
+
+
 def test_stop_listed_names_still_match_after_a_place_word(g):
     assert places_in(g, "تقدمت القوات في حي العمال") == [("حي العمال", "sy-dez-ummal")]
     assert places_in(g, "حصار مدينة الأبيض") == [("مدينه الابيض", "sd-el-obeid")]

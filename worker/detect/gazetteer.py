@@ -331,15 +331,19 @@ def _load_crossings(path: Path) -> tuple[list[Crossing], CrossingTable, Crossing
     return crossings, free, short
 
 
-def _load_stop_words(path: Path) -> set[str]:
+def _load_stop_words(path: Path) -> tuple[set[str], set[str]]:
+    """The names that need a place word before them, and those that never name a place."""
     doc = _read_yaml(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("stop_words"), list):
         raise GazetteerError(f"{path}: expected a top-level 'stop_words:' list")
-    out = set()
-    for i, w in enumerate(doc["stop_words"], 1):
-        if not isinstance(w, str) or not _PLAIN_NAME_RE.match(fold_name(w)):
-            raise GazetteerError(f"{path}: stop_words item {i}: {w!r} is not a word")
-        out.add(fold_name(w))
+    if not isinstance(doc.get("never", []), list):
+        raise GazetteerError(f"{path}: 'never:' must be a list")
+    out: tuple[set[str], set[str]] = (set(), set())
+    for key, words in zip(("stop_words", "never"), out, strict=True):
+        for i, w in enumerate(doc.get(key) or [], 1):
+            if not isinstance(w, str) or not _PLAIN_NAME_RE.match(fold_name(w)):
+                raise GazetteerError(f"{path}: {key} item {i}: {w!r} is not a word")
+            words.add(fold_name(w))
     return out
 
 
@@ -730,7 +734,7 @@ class Gazetteer:
         crossings, free_x, short_x = _load_crossings(crossings_path)
         self.crossings: tuple[Crossing, ...] = tuple(crossings)
         self._by_crossing_id = {c.id: c for c in crossings}
-        stop = _load_stop_words(stop_words_path) if stop_words_path else set()
+        stop, never = _load_stop_words(stop_words_path) if stop_words_path else (set(), set())
         curated = _load_curated_places(places_path) if places_path else []
         geonames = _load_geonames(geonames_path) if geonames_path else []
         records = _merge_places(curated, geonames)
@@ -739,7 +743,7 @@ class Gazetteer:
         guarded_p: dict[str, Place] = {}
         for record in records:  # best first: curated, then by population
             for name in record.names:
-                if name in free_p or name in guarded_p:
+                if name in free_p or name in guarded_p or name in never:
                     continue
                 (free_p if _is_free(name, record, stop) else guarded_p)[name] = record.place
         self._scanner = _Scanner({**short_x, **free_x}, free_x, {**guarded_p, **free_p}, free_p)
