@@ -401,6 +401,19 @@ def test_a_direction_of_an_unnamed_town_is_no_place():
     assert one("حصار قوات النظام للمدينة مستمر منذ أشهر", "siege").places == []
 
 
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        # After a known place only adjectives belong to its name: not a verb, a ل-word or a direction.
+        ("استهدفت غارة قرية قرب مدينة دهوك تسبب بأضرار", ["مدينة دهوك"]),
+        ("قصفت الطائرات مدينة خان يونس جنوب قطاع غزة", ["مدينة خان يونس", "جنوب قطاع غزة"]),
+        ("حاصرت القوات أحياء حمص القديمة", ["أحياء حمص القديمة"]),
+    ],
+)
+def test_a_known_place_name_ends_where_its_adjectives_end(text: str, places: list[str]):
+    assert [p.name for e in detect(text) for p in e.places] == places
+
+
 def test_a_conjunction_written_apart_ends_a_place_name():
     e = one("أغلق المحتجون المعبر الحدودي بحزوة في ولاية توزر و أشعلوا الإطارات", "crossing_closure")
     assert "ولاية توزر" in [p.name for p in e.places]

@@ -703,8 +703,10 @@ class ArgumentFinder:
             g = gaz_at.get(ws)
             if g is not None and (agent and g.crossing is not None or gaz is not None and gaz.crossing is not None):
                 break  # a doer does not run into a crossing's name; a known crossing's name is complete
-            if g is not None and agent and (words or g.word_start < g.start):
-                break  # "قوات النظام الزبداني"، "استعادة الجيش للعاصمة": a place after the doer is what it acts on
+            if g is not None and agent and (words or definite or g.word_start < g.start):
+                # "قوات النظام الزبداني"، "قصفت الطائرات مدينة خان يونس"، "استعادة الجيش للعاصمة": a place
+                # after the doer is what it acts on (but "شرطة دبي": an indefinite head takes its genitive)
+                break
             if g is not None and g is not head and g is not gaz:
                 end = pos = g.end
                 gaz = gaz or g
@@ -741,8 +743,10 @@ class ArgumentFinder:
             if (words and tok[:1] in "يت" and len(tok) >= 4) or (tok[:2] in ("سي", "ست", "سن") and len(tok) >= 5):
                 break  # a verb after the name: "مدينة الأبيض تتدفق"، "معبر المصنع سيبقى"، "حدودهما ستبقى"
             generic = h is not None and "generic_word" in h.classes
-            if gaz is not None and gaz.crossing is not None and not generic:
-                break  # "معبر القدم" is known: "جنوب دمشق" after it is not part of the name
+            if gaz is not None and not generic and (gaz.crossing is not None or not tok.startswith("ال")):
+                # "معبر القدم" is known: "جنوب دمشق" after it is not part of the name; after a known place
+                # only an adjective is ("أحياء حمص القديمة"، not "مدينة دهوك تسبب")
+                break
             if definite and agent and tok.startswith("ال"):
                 generic = True  # "القوات التركية"، "المخابرات الجوية": the adjective is part of the doer
             if definite and not generic:
