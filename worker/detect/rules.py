@@ -39,7 +39,8 @@ MODALITIES: tuple[str, ...] = (
     "hypothetical",  # في حال، احتمال، ربما
     "cessation",  # وقف، تعليق (of the action itself: وقف القصف)
     "threat",  # يهدد، مخاوف، تحذير، خطر، شبح، قد
-    "attempt",  # يسعى، محاولة، تمهيدا، يستعد
+    "attempt",  # يسعى، محاولة، يستعد
+    "nearing",  # على بعد كيلومترات من (close to it, not there yet)
     "purpose",  # بهدف، من أجل (and a ل prefix where the rule asks for it)
     "agreement",  # اتفاق، مفاوضات، اتصالات للتوصل
     "future",  # سـ، سوف، قرر، اعتبارا من، غدا
@@ -60,6 +61,7 @@ DEFAULT_EFFECTS: dict[str, str] = {
     "cessation": "drop",
     "threat": "threatened",
     "attempt": "threatened",
+    "nearing": "occurred",
     "purpose": "drop",
     "agreement": "threatened",
     "future": "announced",
