@@ -96,21 +96,9 @@ _SUBJECT_REACH = 20  # words from a subject-less verb back to the subject of the
 _PRONOUN_SUFFIXES = ("ها", "هم", "هما", "ته", "تهم")
 _POSSESSIVES = frozenset({"ها", "هم", "هما", "هن", "كم", "نا"})  # a possessed noun takes no name after it
 
+_THAT = "ان"  # أن and إن folded: a clause of its own follows (see actor)
+
 # -- where: a destination named before a detention is not where it happened -----------------------
-def _country_before(doc: _Doc, sent: Sentence, trigger: Hit) -> tuple[int, int] | None:
-    """A country named right before a verb is its subject ("أن أذربيجان أغلقت الممر")."""
-    if trigger.prefix:
-        return None
-    ft = doc.folded.text
-    for h in sent.hits:
-        if h.place is not None and h.end == trigger.start - 1 and str(getattr(h.place, "id", "")).startswith("c-"):
-            if h.word_start < h.start or _word_before(ft, h.start, sent.start) in _PREPOSITIONS | _TOWARDS:
-                return None  # "نحو تشاد هربا"، "لمصر": a place the verb heads for, not its subject
-            return h.start, h.end
-    return None
-
-
-_THAT = "ان"  # أن and إن folded: a clause of its own follows
 _TOWARDS = _folded("إلى نحو باتجاه صوب تجاه")  # "متوجهة إلى داخل دمشق"
 _INSIDE = _folded("داخل خارج عمق أطراف")
 
@@ -811,6 +799,19 @@ def _word_before(ft: str, pos: int, stop: int) -> str:
 def _gap(doc: _Doc, start: int, end: int) -> bool:
     """Whether anything but spaces stands between two words."""
     return bool(doc.folded.text[start:end].strip())
+
+
+def _country_before(doc: _Doc, sent: Sentence, trigger: Hit) -> tuple[int, int] | None:
+    """A country named right before a verb is its subject ("أن أذربيجان أغلقت الممر")."""
+    if trigger.prefix:
+        return None
+    ft = doc.folded.text
+    for h in sent.hits:
+        if h.place is not None and h.end == trigger.start - 1 and str(getattr(h.place, "id", "")).startswith("c-"):
+            if h.word_start < h.start or _word_before(ft, h.start, sent.start) in _PREPOSITIONS | _TOWARDS:
+                return None  # "نحو تشاد هربا"، "لمصر": a place the verb heads for, not its subject
+            return h.start, h.end
+    return None
 
 
 def _acts_on_genitive_types(trigger: Hit, etype: str = "") -> bool:
