@@ -178,7 +178,7 @@ class ArgumentFinder:
         whole ("قوات النظام ومرتزقة حزب الله")."""
         agents = self._agents(doc, sent)
         after = [h for h in agents if 0 < h.ti - trigger.tj <= 3]
-        before = [h for h in agents if 0 < trigger.ti - h.tj <= 6]
+        before = [h for h in agents if 0 < trigger.ti - h.tj <= 9]
         if after and _acts_on_genitive(doc, sent, trigger, etype) and not self._doer(doc, sent, after[0]):
             after = []  # "اعتقال عناصر من التنظيم": a verbal noun has no subject after it
         if after and etype == "detention" and self._members_detained(doc, sent, trigger, after[0]):
