@@ -774,7 +774,10 @@ def _may(ft: str, h: Hit) -> tuple[str, ...]:
         nxt = h.end
         while nxt < len(ft) and ft[nxt] == " ":
             nxt += 1
-        if nxt < len(ft) and ft[nxt] in "يتن" and not ft.startswith(("تم ", "تمت "), nxt):  # قد تم: has been
+        word = ft[nxt : ft.find(" ", nxt) if ft.find(" ", nxt) > 0 else len(ft)]
+        # قد تم: has been; قد تمكنت، قد تعرضت: a past verb of the ت form (it ends in the ت of "she")
+        past = word.startswith(("تم", "تمت")) and len(word) <= 3 or (word[:1] == "ت" and word[-1:] == "ت" and len(word) >= 5)
+        if nxt < len(ft) and ft[nxt] in "يتن" and not past:
             return ("threat",)
     return ()
 
