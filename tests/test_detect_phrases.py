@@ -16,6 +16,14 @@ PHRASES: list[tuple[str, set[str]]] = [
     ('أعلنت مصر إعادة فتح معبر رفح البري أمام العالقين', {'crossing_reopening'}),
     ('استأنف معبر نصيب العمل بعد توقف دام أسبوعين', {'crossing_reopening'}),
     ('عادت الحركة إلى طبيعتها في معبر الكرامة', {'crossing_reopening'}),
+    # قد before a past verb is "had", before a present one "may"
+    ('وقد تمكنت القوات من السيطرة على البلدة بعد معارك عنيفة', {'control_change'}),
+    ('قد تواجه البلدة حصارا خانقا إذا تقدمت القوات', {'siege_risk'}),
+    # a siege that goes on is in force, even when its going on is feared
+    ('حذر ناشطون من كارثة إنسانية في حال استمر الحصار على المدينة', {'siege'}),
+    # a postponed opening is no reopening; a denial in the masdar
+    ('تأجل فتح المعبر الحدودي بسبب أعمال الصيانة', set()),
+    ('أكدت السفارة عدم صحة ما تردد عن إغلاق المعبر الحدودي', set()),
     ('فرضت قوات الدعم السريع حصاراً على مدينة الفاشر', {'siege'}),
     ('تعيش مضايا تحت الحصار منذ أشهر', {'siege'}),
     ('حذر مسؤولون أمميون من أن المدينة قد تواجه حصاراً خانقاً', {'siege_risk'}),
