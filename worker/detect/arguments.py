@@ -246,7 +246,7 @@ class ArgumentFinder:
         if not is_attributive(doc, trigger):
             return False
         ft = doc.folded.text
-        word = _word_before(ft, trigger.start, sent.start)
+        word = word_before(ft, trigger.start, sent.start)
         if not word or ft[trigger.start - 1] != " ":
             return False
         if word.startswith(("ال", "لل")):
@@ -334,7 +334,7 @@ class ArgumentFinder:
             start = noun
         elif start == _strip_clitics(head) and head.suffix in _NISBA and not head.prefix and _stem(doc, head) not in _CONSTRUCT_AGENTS:
             # An indefinite nationality adjective: "مقاتلات تركية" acts, "مصدر مصري" only speaks.
-            word = _word_before(ft, start, sent.start)
+            word = word_before(ft, start, sent.start)
             prev = sent.hit_ending_before(start)
             if not word or prev is None or prev.end + 1 != start or not (prev.rules or "agent" in prev.classes):
                 return None
@@ -350,7 +350,7 @@ class ArgumentFinder:
         ft = doc.folded.text
         pos, taken = start, False
         for _ in range(4):
-            word = _word_before(ft, pos, sent.start)
+            word = word_before(ft, pos, sent.start)
             if not word:
                 break
             i = pos
@@ -418,9 +418,9 @@ class ArgumentFinder:
         while i > sent.start and ft[i - 1].isalnum():
             i -= 1
         word = ft[i:j]
-        if after and (word in _QUANTITIES or word in ("يد", "ايدي") or word == "قبل" and _word_before(ft, i, sent.start) == "من"):
+        if after and (word in _QUANTITIES or word in ("يد", "ايدي") or word == "قبل" and word_before(ft, i, sent.start) == "من"):
             return word in _QUANTITIES  # "على عشرات الحوثيين" are held; "من قبل القوات"، "على يد" name the doer
-        if word == "من" and _word_before(ft, i, sent.start) in _QUANTITIES | _MEMBERS:
+        if word == "من" and word_before(ft, i, sent.start) in _QUANTITIES | _MEMBERS:
             return False  # "قام عدد من المحتجين بغلق المعبر"، "عناصر من فرع المخابرات": a part of them did it
         if word.lstrip("وف") in _GOVERNS_NOUN or word in _GOVERNS_NOUN:
             return True
@@ -637,9 +637,9 @@ class ArgumentFinder:
             w -= 1
         if ft[w:start].lstrip("وف") == "ل" or ft[w:start].lstrip("وف") == "لل":
             return False  # "لدمشق" is of Damascus more often than to it
-        word = _word_before(ft, w, sent.start)
+        word = word_before(ft, w, sent.start)
         if word in _INSIDE:
-            word = _word_before(ft, w - len(word) - 1, sent.start)
+            word = word_before(ft, w - len(word) - 1, sent.start)
         return word in _TOWARDS
 
     # -- shared -------------------------------------------------------------------------------
@@ -785,8 +785,8 @@ def _outlet(ft: str, start: int, stop: int) -> bool:
     return False
 
 
-def _word_before(ft: str, pos: int, stop: int) -> str:
-    """The word that ends before `pos` (spaces between), or "" at punctuation or the sentence start."""
+def word_before(ft: str, pos: int, stop: int = 0) -> str:
+    """The word that ends before `pos` (spaces between), or "" at punctuation or at `stop`."""
     j = pos
     while j > stop and ft[j - 1] == " ":
         j -= 1
@@ -808,7 +808,7 @@ def _country_before(doc: _Doc, sent: Sentence, trigger: Hit) -> tuple[int, int] 
     ft = doc.folded.text
     for h in sent.hits:
         if h.place is not None and h.end == trigger.start - 1 and str(getattr(h.place, "id", "")).startswith("c-"):
-            if h.word_start < h.start or _word_before(ft, h.start, sent.start) in _PREPOSITIONS | _TOWARDS:
+            if h.word_start < h.start or word_before(ft, h.start, sent.start) in _PREPOSITIONS | _TOWARDS:
                 return None  # "نحو تشاد هربا"، "لمصر": a place the verb heads for, not its subject
             return h.start, h.end
     return None

@@ -22,7 +22,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .arguments import ArgumentFinder, is_attributive
+from .arguments import ArgumentFinder, is_attributive, word_before
 from .gazetteer_link import GazetteerLink
 from .model import Crossing, Event, Mark
 from .normalize import Folded, fold
@@ -448,7 +448,7 @@ class Detector:
         # What is called for, attempted or threatened is a masdar with ب or ل, or after إلى (طالب
         # بفتح، دعا إلى فتح، تسعى إلى تطويق، هددت بفرض حصار): the cue reaches it over a long subject
         # and object, not across a clause.
-        demanded = lead.prefix.lstrip("وف")[:1] in ("ب", "ل") or _word_before(ft, lead.start) in _TO
+        demanded = lead.prefix.lstrip("وف")[:1] in ("ب", "ل") or word_before(ft, lead.start) in _TO
         for h in reversed(cues):
             if attributive:
                 break
@@ -769,28 +769,18 @@ def _ongoing(sent: Sentence, lead: Hit) -> bool:
 
 def _may(ft: str, h: Hit) -> tuple[str, ...]:
     """"قد" before a present-tense verb is "may" (قد تواجه حصارا), a threat; before a past verb it
-    is "had" (كان قد فتح), background."""
+    is "had" (كان قد فتح، قد تمكنت، قد تم), background."""
     if "background" in h.mods and ft.startswith("قد", h.stem_start) and h.end - h.stem_start == 2:
-        nxt = h.end
-        while nxt < len(ft) and ft[nxt] == " ":
-            nxt += 1
-        word = ft[nxt : ft.find(" ", nxt) if ft.find(" ", nxt) > 0 else len(ft)]
-        # قد تم: has been; قد تمكنت، قد تعرضت: a past verb of the ت form (it ends in the ت of "she")
-        past = word.startswith(("تم", "تمت")) and len(word) <= 3 or (word[:1] == "ت" and word[-1:] == "ت" and len(word) >= 5)
-        if nxt < len(ft) and ft[nxt] in "يتن" and not past:
+        start = h.end
+        while start < len(ft) and ft[start] == " ":
+            start += 1
+        end = ft.find(" ", start)
+        verb = ft[start : end if end >= 0 else len(ft)]
+        # A past verb in ت ends in the ت of "she" (تمكنت، تعرضت); تم is "has been".
+        past = verb in ("تم", "تمت") or (verb[:1] == "ت" and verb[-1:] == "ت" and len(verb) >= 5)
+        if verb[:1] in ("ي", "ت", "ن") and not past:
             return ("threat",)
     return ()
-
-
-def _word_before(ft: str, pos: int) -> str:
-    """The word that ends just before `pos` (spaces skipped)."""
-    end = pos
-    while end > 0 and ft[end - 1] == " ":
-        end -= 1
-    start = end
-    while start > 0 and ft[start - 1].isalnum():
-        start -= 1
-    return ft[start:end]
 
 
 def _distance(a: Hit, b: Hit) -> int:
