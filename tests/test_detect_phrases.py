@@ -24,6 +24,17 @@ PHRASES: list[tuple[str, set[str]]] = [
     # a postponed opening is no reopening; a denial in the masdar
     ('تأجل فتح المعبر الحدودي بسبب أعمال الصيانة', set()),
     ('أكدت السفارة عدم صحة ما تردد عن إغلاق المعبر الحدودي', set()),
+    # the head of a name (جيش تحرير ...) is never definite: الجيش + تحرير is a liberation
+    ('أعلن الجيش تحرير مدينة تكريت من المسلحين', {'control_change'}),
+    ('قال قائد في جيش تحرير السودان إن الوضع هادئ في المدينة', set()),
+    # "a stone's throw" is no football goal
+    ('سيطر الجيش على بلدة الدندر وبات على مرمى حجر من سنجة', {'control_change'}),
+    # the main clause's cue does not reach an event told as its time (بعد، عقب، إثر)
+    ('علقت الشركات رحلاتها إلى المدينة بعد قصفها بالطائرات المسيرة', {'strike'}),
+    ('أعيد فتح معبر جابر إثر إغلاقه يومين بسبب الاشتباكات', {'crossing_reopening'}),
+    # flights stop at an airport the gazetteer names, quoted or not; a bare المطار is no crossing
+    ('علقت السلطات الرحلات من وإلى مطار "معيتيقة" بسبب القصف', {'crossing_closure', 'strike'}),
+    ('توقفت الرحلات في المطار بسبب الضباب الكثيف', set()),
     ('فرضت قوات الدعم السريع حصاراً على مدينة الفاشر', {'siege'}),
     ('تعيش مضايا تحت الحصار منذ أشهر', {'siege'}),
     ('حذر مسؤولون أمميون من أن المدينة قد تواجه حصاراً خانقاً', {'siege_risk'}),

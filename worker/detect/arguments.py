@@ -41,7 +41,7 @@ _GAP_OK = " \t\"'«»“”‘’-"  # what may stand between two words of a phr
 _QUOTES = "\"'«»“”‘’"
 _SPACE_QUOTES = " " + _QUOTES
 # Lexicon classes a name may run through; any other lexicon word ends it.
-_NAME_CLASSES = frozenset({"generic_word", "place"})
+_NAME_CLASSES = frozenset({"generic_word", "place", "state_adjective"})  # "القوات التركية": an adjective, not a stop
 MAX_NAME_WORDS = 4
 _PLACE = frozenset({"place"})
 # A supporter, not the doer: "مدعومة بمليشيات"، "مدعومين من"، "بدعم من الطيران"، "بمساندة قوات".

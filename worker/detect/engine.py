@@ -61,6 +61,9 @@ _BARE_OBJECT_REACH = 10
 # After-cues that are verbs heading a clause of their own (see _modalities).
 _CLAUSE_VERBS = frozenset({"سيتم", "ستتم", "سوف"})
 _TO = frozenset({"الي"})  # إلى, folded
+# "after", right before a trigger: an earlier event told as the time of another (بعد استهدافه،
+# عقب سيطرة، إثر إغلاق).
+_AFTER = frozenset({"بعد", "وبعد", "عقب", "وعقب", "اثر", "واثر"})
 _CLAUSE_MARKS = frozenset("،,؛;:()[]?!؟\"«»“”–—-")
 _TAKES_MASDAR = frozenset({"light_verb", "success"})
 # Entrances and checkpoints (folded stems) that are no gazetteer crossing: shut round a place
@@ -449,11 +452,19 @@ class Detector:
         # بفتح، دعا إلى فتح، تسعى إلى تطويق، هددت بفرض حصار): the cue reaches it over a long subject
         # and object, not across a clause.
         demanded = lead.prefix.lstrip("وف")[:1] in ("ب", "ل") or word_before(ft, lead.start) in _TO
+        # The cues of the main clause do not reach an event told as its time ("علقت الرحلات بعد
+        # استهدافه بالمسيرات": the flights were suspended, not the strike).
+        cut = -1
+        if word_before(ft, lead.start) in _AFTER:
+            cut = lead.ti - 1
+            found.add("background")
         for h in reversed(cues):
             if attributive:
                 break
             if h.tj >= hit.ti or h is hit:
                 continue
+            if barrier < 0 and h.tj < cut:
+                barrier = cut
             if h.mods and hard < 0:
                 dist = hit.ti - h.tj if h.tj >= start else start - h.tj
                 for name in _may(ft, h) or h.mods:

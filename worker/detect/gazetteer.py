@@ -81,6 +81,9 @@ MERGE_KM = 35.0  # a curated place absorbs a GeoNames place of the same name and
 
 _SEP = r"[\s_\-]+"  # between the words of a name: spaces, a hashtag's underscores, a hyphen
 _SEP_RE = re.compile(_SEP)
+# Inside a name in the text, a quote may open before a word: 'مطار "معيتيقة"', "معبر «أرقين» البري".
+_NAME_SEP = r"""[\s_\-]+["'«“]?"""
+_NAME_SEP_RE = re.compile(_NAME_SEP)
 _CLOSE = r"""(?:["'»”)](?!\w))?"""  # the closing quote of 'منفذ "طريبيل"', kept in the span
 _GAP = r"[\s_\-\"'«»“”()]+"  # between a crossing word and its name: also quotes, as in 'منفذ "طريبيل"'
 _PUNCT_RE = re.compile(r"[^\w\s\-]+")
@@ -503,7 +506,7 @@ def _trie_regex(names: Iterable[str]) -> str:
         for ch, child in node.items():
             if not ch:
                 continue
-            piece = _SEP if ch == " " else _ESCAPED.get(ch) or re.escape(ch)
+            piece = _NAME_SEP if ch == " " else _ESCAPED.get(ch) or re.escape(ch)
             if len(child) == 1 and "" in child and ch != " ":
                 leaves.append(piece)
             else:
@@ -543,7 +546,7 @@ def _key(name: str, known: dict[str, Any] | set[str]) -> str:
     if name in known:
         return name
     if not name.isalpha():
-        name = " ".join(_SEP_RE.split(name))
+        name = " ".join(_NAME_SEP_RE.split(name))
         if name in known:
             return name
     return "ا" + name  # "لقدس" from "للقدس"
