@@ -35,6 +35,10 @@ PHRASES: list[tuple[str, set[str]]] = [
     # flights stop at an airport the gazetteer names, quoted or not; a bare المطار is no crossing
     ('علقت السلطات الرحلات من وإلى مطار "معيتيقة" بسبب القصف', {'crossing_closure', 'strike'}),
     ('توقفت الرحلات في المطار بسبب الضباب الكثيف', set()),
+    # a force that tells people to leave orders an evacuation; others only call for one
+    ('دعا الجيش السكان إلى إخلاء منازلهم في الأحياء الشرقية فورا', {'evacuation'}),
+    ('طالب الأهالي الجيش بإخلاء المعسكر من وسط المدينة', set()),
+    ('دعت منظمات إنسانية إلى إخلاء السكان من الأحياء الشرقية', set()),
     ('فرضت قوات الدعم السريع حصاراً على مدينة الفاشر', {'siege'}),
     ('تعيش مضايا تحت الحصار منذ أشهر', {'siege'}),
     ('حذر مسؤولون أمميون من أن المدينة قد تواجه حصاراً خانقاً', {'siege_risk'}),

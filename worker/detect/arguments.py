@@ -78,7 +78,7 @@ _INSTITUTIONS = _folded("وزارة هيئة إدارة مديرية جهاز ق
 # Definite plurals of state bodies a nationality adjective may describe: "الأجهزة الأمنية".
 _BODIES = _folded("الأجهزة الجهات الدوائر الوحدات الفرق المصالح الهيئات الإدارات الوزارات السلطات المؤسسات "
                   "الجانب الطرف")  # "الجانب الإسرائيلي"
-_NISBA = frozenset({"ي", "يه", "يون", "يين"})  # nationality adjective endings (folded)
+NISBA = frozenset({"ي", "يه", "يون", "يين"})  # nationality adjective endings (folded)
 # A word before an agent that makes it a complement, not a subject: "اتفاق بين قوات النظام وتنظيم داعش".
 _GOVERNS_NOUN = _PREPOSITIONS | _folded("بين مع ضد نحو لدى عبر لصالح تجاه باتجاه أمام")
 # Nouns whose genitive an agent after them is ("مناطق تنظيم داعش"، "مواقع النظام").
@@ -332,7 +332,7 @@ class ArgumentFinder:
             if noun is None:
                 return None
             start = noun
-        elif start == _strip_clitics(head) and head.suffix in _NISBA and not head.prefix and _stem(doc, head) not in _CONSTRUCT_AGENTS:
+        elif start == _strip_clitics(head) and head.suffix in NISBA and not head.prefix and _stem(doc, head) not in _CONSTRUCT_AGENTS:
             # An indefinite nationality adjective: "مقاتلات تركية" acts, "مصدر مصري" only speaks.
             word = word_before(ft, start, sent.start)
             prev = sent.hit_ending_before(start)
@@ -711,7 +711,7 @@ class ArgumentFinder:
                 # its adjective; "حي المطار"، "قرية السد": right after a bare place noun a site word is its name.
                 site = (not words and not definite and heads == _PLACE and "territory" in h.classes
                         and not h.classes & _PLACE)
-                if not (site or agent and h.suffix in _NISBA and tok.startswith("ال") == definite):
+                if not (site or agent and h.suffix in NISBA and tok.startswith("ال") == definite):
                     break
             if closed and not tok.startswith("ال"):
                 break  # "محيط المدينة مما": after a definite complement only adjectives follow
@@ -841,7 +841,7 @@ def _governs_genitive(doc: _Doc, h: Hit) -> bool:
 
 def _nisba(doc: _Doc, h: Hit) -> bool:
     """Whether an agent word is a definite nationality adjective (العراقية، اللبناني، الأمنية)."""
-    return doc.folded.text.startswith("ال", _strip_clitics(h)) and h.suffix in _NISBA
+    return doc.folded.text.startswith("ال", _strip_clitics(h)) and h.suffix in NISBA
 
 
 def _acts_on_genitive(doc: _Doc, sent: Sentence, trigger: Hit, etype: str = "") -> bool:

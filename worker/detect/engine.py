@@ -22,7 +22,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .arguments import ArgumentFinder, is_attributive, word_before
+from .arguments import NISBA, ArgumentFinder, is_attributive, word_before
 from .gazetteer_link import GazetteerLink
 from .model import Crossing, Event, Mark
 from .normalize import Folded, fold
@@ -61,6 +61,7 @@ _BARE_OBJECT_REACH = 10
 # After-cues that are verbs heading a clause of their own (see _modalities).
 _CLAUSE_VERBS = frozenset({"سيتم", "ستتم", "سوف"})
 _TO = frozenset({"الي"})  # إلى, folded
+_FORCES = ("armed_force", "attacker_state")  # who orders people out (see _by_force)
 # "after", right before a trigger: an earlier event told as the time of another (بعد استهدافه،
 # عقب سيطرة، إثر إغلاق).
 _AFTER = frozenset({"بعد", "وبعد", "عقب", "وعقب", "اثر", "واثر"})
@@ -444,6 +445,7 @@ class Detector:
         if any(h is not hit and "س" in h.prefix.lstrip("وف") for h in carriers):
             found.add("future")
         barrier = hard = -1
+        caller: Hit | None = None  # the word that calls for the event
         # Walk back from the trigger: cue words reach forward to it unless a clause break
         # (relative pronoun, "but", a new reporting verb) stands between. A denial reaches over
         # a relative clause ("نفت الوزارة الأنباء التي تحدثت عن إغلاق المعبر"), not over a new
@@ -470,6 +472,8 @@ class Detector:
                 for name in _may(ft, h) or h.mods:
                     if dist <= mods[name].before and (barrier < 0 or name in _BARRIER_EXEMPT):
                         found.add(name)
+                        if name == "demand":
+                            caller = caller or h
                         if name == "cessation" and h.prefix.lstrip("وف")[:1] == "ل":
                             found.add("purpose")  # لرفع الحصار: lifting it is the aim
                 if (barrier < 0 and h.mods & _CALLS and dist <= _DEMAND_OBJECT_REACH and "ه" not in h.suffix
@@ -487,6 +491,8 @@ class Detector:
                             h.end <= t.start and t.tj < lead.ti - 1 for t in sent.triggers)
                     found.update(name for name in h.mods & (_CALLS if demanded else _BARE_CALLS)
                                  if (name == "demand" and demanded) or own_clause)
+                    if "demand" in found:
+                        caller = caller or h
                 if (barrier < 0 and "negation" in h.mods and "negation" not in found and dist <= _GOVERNED_REACH
                         and self._governed(doc, sent, h, lead)):
                     found.add("negation")
@@ -504,6 +510,12 @@ class Detector:
             for name in h.mods_after:
                 if h.ti - hit.tj <= mods[name].after:
                     found.add(name)
+        if ("demand" in found and rule.type == "evacuation" and caller is not None and _by_force(sent, caller)
+                and self.ruleset.effect(rule, "demand") == "drop"):
+            # A force that tells people to leave orders an evacuation ("دعا الجيش السكان إلى الإخلاء"،
+            # "وجه الجيش تحذيرا للسكان طالبهم فيه بإخلاء منازلهم"): announced, not a mere call.
+            found.discard("demand")
+            found.add("future")
         if "cessation" in found and rule.type in _LASTING and found & _NOT_DONE:
             # The lifting is called for, planned, denied or not done ("طالب برفع الحصار المفروض على
             # غزة"، "لم يتم رفع الإغلاق عن المعبر"): what it would lift is in force.
@@ -776,6 +788,18 @@ def _cap_sentences(ft: str, bounds: list[int]) -> list[int]:
 def _ongoing(sent: Sentence, lead: Hit) -> bool:
     """Whether a word of going on stands right before the trigger (استمرار الحصار، استمر الإغلاق)."""
     return any(h.ti <= lead.ti and lead.ti - h.tj <= 1 for h in sent.by_class.get("ongoing", ()))
+
+
+def _by_force(sent: Sentence, caller: Hit) -> bool:
+    """Whether an armed force is named next to the word that calls (its subject, or the one it
+    speaks for: "جيش الاحتلال ... تحذيرا للسكان طالبهم")."""
+    for cls in _FORCES:
+        for h in sent.by_class.get(cls, ()):
+            if h.suffix in NISBA:
+                continue  # "الإجراءات الأمنية": an adjective, not the force
+            if 0 <= caller.ti - h.tj <= 7 or h.ti - caller.tj == 1:
+                return True
+    return False
 
 
 def _may(ft: str, h: Hit) -> tuple[str, ...]:
