@@ -46,6 +46,10 @@ PHRASES: list[tuple[str, set[str]]] = [
     # a crossing cut; a border crossed on foot is no closure
     ('أدى القصف إلى قطع معبر جوسية الحدودي', {'crossing_closure', 'strike'}),
     ('قطع اللاجئون الحدود سيرا على الأقدام', set()),
+    # a siege to be avoided is a risk; "besieged by famine" is no siege; a port's new terminal is no reopening
+    ('تتقدم القوات لتجنب حصار المدينة من الجهة الشمالية', {'siege_risk'}),
+    ('يعاني سكان القرية المحاصرة بالمجاعة من أوضاع صعبة', set()),
+    ('افتتح الوزير محطة الحاويات الجديدة في الميناء الجنوبي', set()),
     ('فرضت قوات الدعم السريع حصاراً على مدينة الفاشر', {'siege'}),
     ('تعيش مضايا تحت الحصار منذ أشهر', {'siege'}),
     ('حذر مسؤولون أمميون من أن المدينة قد تواجه حصاراً خانقاً', {'siege_risk'}),
