@@ -53,6 +53,10 @@ PHRASES: list[tuple[str, set[str]]] = [
     # a new statement by the same speaker (مشيرا إلى، مؤكدا أن) is beyond the reach of the cues before it
     ('أعلنت الإدارة تعليق الرحلات مؤقتا، مشيرة إلى إخلاء المطار من المسافرين', {'evacuation'}),
     ('نفى المتحدث وقوع اشتباكات، مؤكدا أن القوات أغلقت معبر نصيب أمام الشاحنات', {'crossing_closure'}),
+    # basic supplies and shelter are aid; restricting its entry blocks it
+    ('تمنع السلطات دخول الإمدادات الأساسية إلى المنطقة منذ أسبوع', {'aid_blocked'}),
+    ('أدى القصف إلى تقييد دخول المساعدات الإنسانية إلى القطاع', {'aid_blocked', 'strike'}),
+    ('تمنع القوات دخول الخيام إلى المخيم مع اقتراب الشتاء', {'aid_blocked'}),
     ('فرضت قوات الدعم السريع حصاراً على مدينة الفاشر', {'siege'}),
     ('تعيش مضايا تحت الحصار منذ أشهر', {'siege'}),
     ('حذر مسؤولون أمميون من أن المدينة قد تواجه حصاراً خانقاً', {'siege_risk'}),
