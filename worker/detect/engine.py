@@ -64,7 +64,7 @@ _TO = frozenset({"الي"})  # إلى, folded
 _FORCES = ("armed_force", "attacker_state")  # who orders people out (see _by_force)
 # "after", right before a trigger: an earlier event told as the time of another (بعد استهدافه،
 # عقب سيطرة، إثر إغلاق).
-_AFTER = frozenset({"بعد", "وبعد", "عقب", "وعقب", "اثر", "واثر"})
+_AFTER = frozenset({"بعد", "وبعد", "بعدما", "وبعدما", "عقب", "وعقب", "اثر", "واثر"})
 _CLAUSE_MARKS = frozenset("،,؛;:()[]?!؟\"«»“”–—-")
 _TAKES_MASDAR = frozenset({"light_verb", "success"})
 # Entrances and checkpoints (folded stems) that are no gazetteer crossing: shut round a place
