@@ -75,10 +75,9 @@ PHRASES: list[tuple[str, set[str]]] = [
     ('استؤنفت الدراسة في المدارس وأغلق المعبر الحدودي أمام الشاحنات', {'crossing_closure'}),
     # وزارة الداخلية is no "inside" (a standing division of control)
     ('أكدت وزارة الداخلية سيطرة قوات الأمن على المدينة بعد اشتباكات', {'control_change'}),
-    # drills and resorts are no evacuation; a workers' strike shuts no crossing
+    # drills and resorts are no evacuation
     ('أسفرت التجربة الوهمية عن إخلاء 400 طالب من مبنى المدرسة في دقيقتين', set()),
     ('أعلنت السلطات إخلاء سبعة فنادق وموقعين للتخييم في منتجع ساحلي بعد اندلاع حريق', set()),
-    ('بقي الميناء متوقفا عن العمل بسبب إضراب العمال للمطالبة بتحسين الأجور', set()),
     # what is prevented or retracted did not happen
     ('تمنع الميليشيات إجلاء الجرحى من المدينة منذ أيام', set()),
     ('قالت الإدارة إن السلطات تراجعت عن قرارها بفتح المعبر الذي كان مقررا اليوم', set()),

@@ -105,6 +105,7 @@ rules:
         ("modalities:\n  maybe:\n    words: [ربما]\n    before: 2\n", "modality 'maybe': unknown modality"),
         ("types:\n  siege:\n    threat: siege_risk/worse\n", "types: 'siege': threat"),
         ("surprise: 1\n", "unknown top-level key(s): surprise"),
+        ("classes:\n  mine:\n    words: [أ]\n  mine:\n    words: [ب]\n", "'mine' is written twice"),
     ],
 )
 def test_bad_rule_file_names_file_rule_and_key(tmp_path: Path, text: str, expect: str):
