@@ -88,6 +88,10 @@ PHRASES: list[tuple[str, set[str]]] = [
     # a place retaken as a pronoun; "until it is retaken" is not yet
     ('ظلت المدينة تحت سيطرة المتمردين حتى استعادها الجيش في الشتاء', {'control_change'}),
     ('اتخذت الحكومة المدينة مقرا لها لحين استعادتها من قبضة المسلحين', set()),
+    # "after" belongs to the nearer event: the reopening after a closure is no background
+    ('بعد سنوات من إغلاقه، أعيد فتح معبر القائم الحدودي في حفل رسمي', {'crossing_reopening'}),
+    # a call whose own subject is no force is a call, even with an army named before it
+    ('انتشر الجيش في وقت طالب برنامج الأغذية بتأمين ممرات آمنة للمدنيين', set()),
     ('فرضت قوات الدعم السريع حصاراً على مدينة الفاشر', {'siege'}),
     ('تعيش مضايا تحت الحصار منذ أشهر', {'siege'}),
     ('حذر مسؤولون أمميون من أن المدينة قد تواجه حصاراً خانقاً', {'siege_risk'}),

@@ -470,6 +470,8 @@ class Detector:
             if h.mods and hard < 0:
                 dist = hit.ti - h.tj if h.tj >= start else start - h.tj
                 for name in _may(ft, h) or h.mods:
+                    if name == "background" and any(h.tj < t.ti and t.tj < start for t in sent.triggers):
+                        continue  # "بعد سنوات من إغلاقه، أعيد فتح المعبر": the past state is the nearer event
                     if dist <= mods[name].before and (barrier < 0 or name in _BARRIER_EXEMPT):
                         found.add(name)
                         if name == "demand":
@@ -793,11 +795,17 @@ def _ongoing(sent: Sentence, lead: Hit) -> bool:
 def _by_force(sent: Sentence, caller: Hit) -> bool:
     """Whether an armed force is named next to the word that calls (its subject, or the one it
     speaks for: "جيش الاحتلال ... تحذيرا للسكان طالبهم")."""
+    subject = next((h for h in sent.by_class.get("agent", ()) if h.ti == caller.tj + 1), None)
+    if subject is not None:  # the caller's own subject: "دعا الجيش" orders, "طالب برنامج الأغذية" calls
+        return bool(subject.classes.intersection(_FORCES)) and subject.suffix not in NISBA
+    # A force before it: its subject ("الجيش يدعو السكان"), or, when the call has its addressee as a
+    # pronoun, the one it speaks for further back ("وجه جيش الاحتلال تحذيرا للسكان طالبهم فيه").
+    reach = 7 if caller.suffix[:1] in ("ه", "ك") else 2
     for cls in _FORCES:
         for h in sent.by_class.get(cls, ()):
             if h.suffix in NISBA:
                 continue  # "الإجراءات الأمنية": an adjective, not the force
-            if 0 <= caller.ti - h.tj <= 7 or h.ti - caller.tj == 1:
+            if 0 <= caller.ti - h.tj <= reach:
                 return True
     return False
 
