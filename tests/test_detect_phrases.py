@@ -92,6 +92,9 @@ PHRASES: list[tuple[str, set[str]]] = [
     ('بعد سنوات من إغلاقه، أعيد فتح معبر القائم الحدودي في حفل رسمي', {'crossing_reopening'}),
     # a call whose own subject is no force is a call, even with an army named before it
     ('انتشر الجيش في وقت طالب برنامج الأغذية بتأمين ممرات آمنة للمدنيين', set()),
+    # people who leave their homes for the fighting are displaced; under a deal they are evacuated
+    ('غادر المئات من سكان القرى الحدودية منازلهم بسبب القصف العنيف على المنطقة', {'displacement', 'strike'}),
+    ('غادر المقاتلون وعائلاتهم منازلهم في البلدة بموجب اتفاق التسوية بعد أشهر من القصف', {'evacuation', 'strike'}),
     ('فرضت قوات الدعم السريع حصاراً على مدينة الفاشر', {'siege'}),
     ('تعيش مضايا تحت الحصار منذ أشهر', {'siege'}),
     ('حذر مسؤولون أمميون من أن المدينة قد تواجه حصاراً خانقاً', {'siege_risk'}),
