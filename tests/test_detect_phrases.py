@@ -95,6 +95,9 @@ PHRASES: list[tuple[str, set[str]]] = [
     # people who leave their homes for the fighting are displaced; under a deal they are evacuated
     ('غادر المئات من سكان القرى الحدودية منازلهم بسبب القصف العنيف على المنطقة', {'displacement', 'strike'}),
     ('غادر المقاتلون وعائلاتهم منازلهم في البلدة بموجب اتفاق التسوية بعد أشهر من القصف', {'evacuation', 'strike'}),
+    # the displaced named with what drove them out; refugees hosted for years are no event
+    ('تحتاج العائلات النازحة نتيجة الاشتباكات الأخيرة إلى مساعدات عاجلة', {'displacement'}),
+    ('يستضيف البلد آلاف اللاجئين منذ سنوات طويلة', set()),
     ('فرضت قوات الدعم السريع حصاراً على مدينة الفاشر', {'siege'}),
     ('تعيش مضايا تحت الحصار منذ أشهر', {'siege'}),
     ('حذر مسؤولون أمميون من أن المدينة قد تواجه حصاراً خانقاً', {'siege_risk'}),
