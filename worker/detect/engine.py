@@ -453,11 +453,12 @@ class Detector:
         # What is called for, attempted or threatened is a masdar with ب or ل, or after إلى (طالب
         # بفتح، دعا إلى فتح، تسعى إلى تطويق، هددت بفرض حصار): the cue reaches it over a long subject
         # and object, not across a clause.
-        demanded = lead.prefix.lstrip("وف")[:1] in ("ب", "ل") or word_before(ft, lead.start) in _TO
+        word_ahead = word_before(ft, lead.start)  # the word right before the lead
+        demanded = lead.prefix.lstrip("وف")[:1] in ("ب", "ل") or word_ahead in _TO
         # The cues of the main clause do not reach an event told as its time ("علقت الرحلات بعد
         # استهدافه بالمسيرات": the flights were suspended, not the strike).
         cut = -1
-        if word_before(ft, lead.start) in _AFTER:
+        if word_ahead in _AFTER:
             cut = lead.ti - 1
             found.add("background")
         for h in reversed(cues):

@@ -189,7 +189,7 @@ def _load_file(path: Path, rs: RuleSet, seen_ids: dict[str, str]) -> None:
     except OSError as e:
         raise RuleFileError(f"{where}: cannot read: {e.strerror or e}") from None
     try:
-        doc = yaml.load(raw, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader subclass)
+        doc = yaml.load(raw, Loader=_UniqueKeyLoader)  # a SafeLoader: plain data only
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         at = f":{mark.line + 1}" if mark is not None else ""
