@@ -12,17 +12,22 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "rasd needs Python 3.11 or newer"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,native]'
 	@touch $(STAMP)
 
-run: $(STAMP)
+# The detector compiled with mypyc; `rasd compile` leaves it plain Python when it cannot compile.
+NATIVE := $(VENV)/rasd-native/sources.sha256
+$(NATIVE): $(STAMP) $(wildcard worker/detect/*.py)
+	$(BIN)/rasd compile
+
+run: $(STAMP) $(NATIVE)
 	$(BIN)/rasd run --config $(CONFIG)
 
-test: $(STAMP)
+test: $(STAMP) $(NATIVE)
 	$(BIN)/ruff check worker alerts tests bench
 	$(BIN)/python -m pytest -q
 
-bench: $(STAMP)
+bench: $(STAMP) $(NATIVE)
 	$(BIN)/python -m bench
 
 check: $(STAMP)

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from worker.detect import default_detector
+from worker.detect import default_detector, native
 from worker.detect.normalize import fold
 from worker.detect.patterns import plain_alternation
 
@@ -84,7 +84,8 @@ def report(label: str, rows: list[tuple[int, float, float, float]]) -> tuple[flo
 
 
 def main() -> int:
-    print(f"detector benchmark, {pin_one_cpu()}, Python {sys.version.split()[0]}")
+    kind = "compiled with mypyc" if native.active() else "plain Python (no compiled build: see worker/detect/native.py)"
+    print(f"detector benchmark, {pin_one_cpu()}, Python {sys.version.split()[0]}, detector {kind}")
     seed_path = SHARED / "seed-article.txt"
     dev_path = SHARED / "events-dev.jsonl"
     if not seed_path.exists():

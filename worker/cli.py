@@ -14,6 +14,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "flower": ("worker.runner", "run Flower on 127.0.0.1:5555 (Procfile: flower)"),
     "check": ("worker.config", "validate feeds.yaml"),
     "detect": ("worker.detect.cli", "detect events in an article, or JSON lines with --batch"),
+    "compile": ("worker.detect.native", "compile the detector with mypyc (make does it when a C compiler is there)"),
     "alerts": ("alerts.cli", "list alerts and their deliveries; show, retry"),
     "destinations": ("alerts.cli", "test a destination"),
 }

@@ -1,6 +1,7 @@
 """Arabic event detection: `detect(text)` for the default rules, `load_detector()` for custom ones.
 
-Plain Python (no Celery, no Redis), so it runs the same in a worker, a test and the benchmark.
+Plain Python (no Celery, no Redis), so it runs the same in a worker, a test and the benchmark;
+compiled with mypyc when a build of these very sources is there (see native.py).
 """
 
 from __future__ import annotations
@@ -10,9 +11,13 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from .engine import Detector
-from .model import ACCESS_EVENTS, EVENT_TYPES, Crossing, Event, Mark, Place
-from .rules import RuleFileError, default_rule_files, load_rules
+from . import native
+
+native.activate(__path__)  # the compiled modules, when built from these sources (see native.py)
+
+from .engine import Detector  # noqa: E402
+from .model import ACCESS_EVENTS, EVENT_TYPES, Crossing, Event, Mark, Place  # noqa: E402
+from .rules import RuleFileError, default_rule_files, load_rules  # noqa: E402
 
 __all__ = [
     "ACCESS_EVENTS", "EVENT_TYPES", "Crossing", "Detector", "Event", "Mark", "Place", "RuleFileError",

@@ -591,6 +591,7 @@ class ArgumentFinder:
         detention, where someone was heading before it ("متوجهة إلى داخل دمشق، اعترف السائق وتم
         اعتقاله"); a siege's or aid's destination is the place itself ("للدخول إلى مخيم اليرموك")."""
         found: list[tuple[int, int, int, Place]] = []  # distance, start, end, place
+        gaz: Hit | None
         covered: list[tuple[int, int]] = list(taken)
         cands = [h for h in sent.by_class.get("place", ()) if h.place is not None or not h.rules]
         cands.sort(key=lambda h: (h.place is not None, h.start))  # head words first: they cover names

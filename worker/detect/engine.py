@@ -21,10 +21,11 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from .arguments import NISBA, ArgumentFinder, is_attributive, word_before
 from .gazetteer_link import GazetteerLink
-from .model import Crossing, Event, Mark
+from .model import Crossing, Event, Mark, Place
 from .normalize import Folded, fold
 from .patterns import SUFFIX_LETTERS, compile_words
 from .rules import MODALITIES, Rule, RuleSet
@@ -45,7 +46,6 @@ _CUE_CLASSES = frozenset({"scope_break", "report_break", "carrier"})
 _TRIGGER, _CLASS, _MODALITY, _MODALITY_AFTER = 0, 1, 2, 3
 _AFTER_LL = 2  # a prefix_ok value: the form is valid only right after the contracted لل
 _IMPERFECT = frozenset("يتنا")  # the letters a present-tense verb starts with (after the future س)
-_MISSING = object()
 _EMPTY: frozenset[str] = frozenset()
 _GAZ_CROSSING = frozenset({"crossing"})
 # Events whose target is the people they happen to (who is detained, evacuated, displaced).
@@ -90,7 +90,7 @@ class Hit:
     def __init__(
         self, start: int, end: int, stem_start: int, prefix: str, suffix: str, rules: tuple[Rule, ...] = (),
         classes: frozenset[str] = _EMPTY, mods: frozenset[str] = _EMPTY, mods_after: frozenset[str] = _EMPTY,
-        crossing: Crossing | None = None, place: object | None = None,
+        crossing: Crossing | None = None, place: Place | None = None,
     ) -> None:
         self.start, self.end, self.stem_start, self.prefix, self.suffix = start, end, stem_start, prefix, suffix
         self.rules, self.classes, self.mods, self.mods_after = rules, classes, mods, mods_after
@@ -180,7 +180,7 @@ class Detector:
     def __init__(self, ruleset: RuleSet, gazetteer: GazetteerLink | None = None) -> None:
         self.ruleset = ruleset
         self.gazetteer = gazetteer or GazetteerLink.default()
-        self._entries: dict[str, list[tuple[int, object, bool, bool]]] = {}
+        self._entries: dict[str, list[tuple[int, object, int, bool]]] = {}
         self._readings: dict[str, _Reading | None] = {}
         trigger_forms: list[str] = []
         for rule in ruleset.rules:
@@ -205,7 +205,7 @@ class Detector:
         self.trigger_forms = sorted(set(trigger_forms))
         self.args = ArgumentFinder(ruleset)
 
-    def _add(self, text: str, entry: tuple[int, object, bool, bool]) -> None:
+    def _add(self, text: str, entry: tuple[int, object, int, bool]) -> None:
         self._entries.setdefault(text, []).append(entry)
         # ل + ال contract to لل: "للمستثمرين" holds المستثمرين without its alef.
         if entry[2] and text.startswith("ال") and len(text) >= 5 and " " not in text:
@@ -261,8 +261,9 @@ class Detector:
                 if whole is not None and whole.end() > end:
                     m, word, end = whole, whole.group(), whole.end()
                     skip_to = end
-            reading = cache.get(word, _MISSING)
-            if reading is _MISSING:
+            if word in cache:
+                reading = cache[word]
+            else:
                 reading = self._read(m.group("p"), m.group("s"), m.group("x"))
                 if len(cache) > 200_000:  # bounded: a stream of odd spellings cannot grow it forever
                     cache.clear()
@@ -329,8 +330,9 @@ class Detector:
         mods: set[str] = set()
         mods_after: set[str] = set()
         if readings:
-            best = max(readings, key=lambda r: (r[0], r[1]))
-            used = [r for r in readings if r is best or (r[0] > 3 and r[1] == best[1])]
+            best_i = max(range(len(readings)), key=lambda i: readings[i][:2])
+            best = readings[best_i]
+            used = [r for i, r in enumerate(readings) if i == best_i or (r[0] > 3 and r[1] == best[1])]
             k = max(r[2] for r in used)
             if not rules and k < prefix_len and not prefix.endswith(("ال", "لل")):
                 # The regex took a stem letter for a clitic: "سكان" is no س + كان, "ولاية" no و + لاية.
@@ -688,7 +690,7 @@ class _Doc:
         self._gaz_starts: tuple[list[int], list[int]] = ([], [])
         self.named_crossings: list[tuple[int, str, Crossing]] | None = None  # built by ArgumentFinder
         self.named_positions: list[int] = []
-        self.phrases: dict[tuple, tuple] = {}  # ArgumentFinder's phrase cache
+        self.phrases: dict[tuple, Any] = {}  # ArgumentFinder's phrase cache
 
     def sentence_index(self, pos: int) -> int:
         return bisect_right(self.bounds, pos) - 1
@@ -740,7 +742,7 @@ class _Doc:
             self._gaz_starts = ([h.start for h in cross], [h.start for h in places])
         return self._gaz
 
-    def _gaz_hit(self, s: int, e: int, classes: frozenset[str], crossing: Crossing | None, place: object) -> Hit:
+    def _gaz_hit(self, s: int, e: int, classes: frozenset[str], crossing: Crossing | None, place: Place | None) -> Hit:
         hit = Hit(s, e, s, "", "", (), classes, _EMPTY, _EMPTY, crossing, place)
         ft = self.folded.text
         w = s

@@ -28,14 +28,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
 from worker.detect.model import Crossing, Place
+from worker.detect.native import SOURCE_DIR
 from worker.detect.normalize import fold_word
+from worker.detect.yaml_loaders import LineLoader
 
-DATA_DIR = Path(__file__).with_name("data")
+DATA_DIR = SOURCE_DIR / "data"
 CROSSINGS_FILE = DATA_DIR / "crossings.yaml"
 PLACES_FILE = DATA_DIR / "places.yaml"
 GEONAMES_FILE = DATA_DIR / "places_geonames.json"
@@ -103,23 +105,10 @@ class GazetteerError(ValueError):
 # --------------------------------------------------------------------------------------------- loading
 
 
-class _LineLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
-    """Safe YAML loader that records each mapping's line, so errors can point at the entry."""
-
-
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
-    mapping["__line__"] = node.start_mark.line + 1
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def _read_yaml(path: Path) -> Any:
     try:
         with open(path, encoding="utf-8") as f:
-            return yaml.load(f, Loader=_LineLoader)  # a safe loader: plain data only
+            return yaml.load(f, Loader=LineLoader)  # a safe loader: plain data only
     except OSError as e:
         raise GazetteerError(f"{path}: cannot read: {e.strerror}") from None
     except yaml.YAMLError as e:
@@ -174,16 +163,17 @@ class _Entry:
         if missing:
             self.fail(f"missing {', '.join(missing)}")
 
-    def fail(self, what: str) -> None:
+    def fail(self, what: str) -> NoReturn:
         raise GazetteerError(f"{self.where}: {what}")
 
-    def text(self, key: str, optional: bool = False) -> str | None:
+    def text(self, key: str) -> str:
         v = self.raw.get(key)
-        if v is None and optional:
-            return None
         if not isinstance(v, str) or not v.strip():
             self.fail(f"{key}: expected a non-empty string, got {v!r}")
         return v.strip()
+
+    def optional_text(self, key: str) -> str | None:
+        return None if self.raw.get(key) is None else self.text(key)
 
     def ident(self) -> str:
         v = self.text("id")
@@ -290,7 +280,7 @@ def _load_crossings(path: Path) -> tuple[list[Crossing], CrossingTable, Crossing
             e.fail("countries: expected a list of ISO 3166 alpha-2 codes")
         e.choice("kind", CROSSING_KINDS)
         e.flag("approximate")
-        e.text("note", optional=True)
+        e.optional_text("note")
         crossing = Crossing(
             name=e.text("name"),
             id=cid,
@@ -365,7 +355,7 @@ def _load_curated_places(path: Path) -> list[_PlaceRecord]:
         seen.add(pid)
         e.choice("kind", PLACE_KINDS)
         e.flag("approximate")
-        e.text("note", optional=True)
+        e.optional_text("note")
         place = Place(
             name=e.text("name"),
             id=pid,
@@ -417,7 +407,7 @@ def _load_geonames(path: Path) -> list[_PlaceRecord]:
         place = Place(
             name=display,
             id=e.ident(),
-            name_en=e.text("name_en", optional=True),
+            name_en=e.optional_text("name_en"),
             country=e.country(raw["country"], "country"),
             lat=e.coord("lat", 90),
             lon=e.coord("lon", 180),
@@ -807,7 +797,7 @@ def _merge_places(curated: list[_PlaceRecord], geonames: list[_PlaceRecord]) -> 
     for r in geonames:
         for n in r.names:
             index.setdefault(n, []).append(r)
-    absorbed: set[str] = set()
+    absorbed: set[str | None] = set()  # gazetteer places always have an id
     for c in curated:
         for n in list(c.names):
             for g in index.get(n, ()):
@@ -870,8 +860,8 @@ def _main(argv: list[str] | None = None) -> int:
     sample = "أغلقت السلطات معبر رفح البري ومنفذ الوديعة، وقصفت مدينة حلب وحي العمال في دير الزور. "
     text = open(args.file, encoding="utf-8").read() if args.file else sample * 40
     words = text.split()
-    folded = fold(" ".join((words * (500 // max(len(words), 1) + 1))[:500])).text
-    pair = [folded, folded + "."]  # two texts in turn, so the one-text cache never answers
+    long_text = fold(" ".join((words * (500 // max(len(words), 1) + 1))[:500])).text
+    pair = [long_text, long_text + "."]  # two texts in turn, so the one-text cache never answers
     tokens = re.compile(r"\w+")
     timings: dict[str, list[float]] = {"scan": [], "both": [], "floor": []}
     for i in range(600):

@@ -26,9 +26,11 @@ from typing import Any
 import yaml
 
 from .model import EVENT_TYPES, STATUSES
+from .native import SOURCE_DIR
 from .patterns import PatternError, WordForm, expand
+from .yaml_loaders import UniqueKeyLoader
 
-RULES_DIR = Path(__file__).with_name("rules")
+RULES_DIR = SOURCE_DIR / "rules"
 
 # The cue classes the engine knows. Order is precedence: the first one present decides.
 MODALITIES: tuple[str, ...] = (
@@ -167,21 +169,6 @@ def default_rule_files() -> list[Path]:
     return sorted(RULES_DIR.glob("*.yaml"))
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A YAML loader that refuses a key written twice in one mapping: plain YAML keeps the last one,
-    which silently drops a class an analyst wrote earlier in the file."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"{key!r} is written twice in the same mapping", key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
 def _load_file(path: Path, rs: RuleSet, seen_ids: dict[str, str]) -> None:
     where = str(path)
     try:
@@ -189,7 +176,7 @@ def _load_file(path: Path, rs: RuleSet, seen_ids: dict[str, str]) -> None:
     except OSError as e:
         raise RuleFileError(f"{where}: cannot read: {e.strerror or e}") from None
     try:
-        doc = yaml.load(raw, Loader=_UniqueKeyLoader)  # a SafeLoader: plain data only
+        doc = yaml.load(raw, Loader=UniqueKeyLoader)  # a SafeLoader: plain data only
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         at = f":{mark.line + 1}" if mark is not None else ""
