@@ -277,6 +277,7 @@ def test_the_same_text_twice_gives_equal_fresh_lists(g):
     first.append("changed by the caller")
     assert g.find_crossings(f) == [(0, 8, g.crossing("ps-rafah"))]
     assert [p.id for _, _, p in g.find_places(f)] == ["ps-rafah", "ps-rafah"]
+    assert g.find(f) == (g.find_crossings(f), g.find_places(f))  # one pass gives both
 
 
 def test_place_word_is_part_of_the_span(g):

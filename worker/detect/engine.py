@@ -733,9 +733,9 @@ class _Doc:
         if self._gaz is None:
             gz = self.detector.gazetteer
             ft = self.folded.text
-            cross = [self._gaz_hit(s, e, _GAZ_CROSSING, c, None) for s, e, c in gz.find_crossings(ft)]
-            places = [self._gaz_hit(s, e, _GAZ_PLACE, None, p) for s, e, p in gz.find_places(ft)
-                      if not self._own_word(s, e)]
+            found_crossings, found_places = gz.find(ft)
+            cross = [self._gaz_hit(s, e, _GAZ_CROSSING, c, None) for s, e, c in found_crossings]
+            places = [self._gaz_hit(s, e, _GAZ_PLACE, None, p) for s, e, p in found_places if not self._own_word(s, e)]
             cross.sort(key=lambda h: h.start)
             places.sort(key=lambda h: h.start)
             self._gaz = (cross, places)

@@ -563,8 +563,8 @@ class _Scanner:
     The pattern holds every free-standing crossing and place name plus the crossing words (معبر ...) and
     place words (مدينة ...). What follows a crossing or place word is then matched at that spot only: those
     words are rare, and leaving short crossing names and guarded place names out of the big pattern keeps
-    it small. One pass serves both `find_crossings` and `find_places` (the detector asks both of the same
-    text, and the cost of a pass is mostly the engine stepping from word to word, not the names).
+    it small. One pass finds both kinds (`Gazetteer.find`): the cost of a pass is mostly the engine stepping
+    from word to word, not the names.
     """
 
     def __init__(self, crossings: CrossingTable, free_crossings: CrossingTable,
@@ -590,13 +590,9 @@ class _Scanner:
         # First words of free crossing names: a place found after a place word is scanned again only when
         # it could begin one ("منطقة باب الهوى").
         self.crossing_starts = {n.split(" ")[0] for n in free_crossings}
-        self._last: tuple[str, Spans, Spans] = ("", [], [])
 
     def scan(self, folded: str) -> tuple[Spans, Spans]:
-        """(crossings, places) in `folded`, each left to right without overlaps; the last text is cached."""
-        last = self._last
-        if last[0] == folded:
-            return last[1], last[2]
+        """(crossings, places) in `folded`, each left to right without overlaps."""
         text = " " + folded
         xs: Spans = []
         ps: Spans = []
@@ -638,7 +634,6 @@ class _Scanner:
             if place is not None and start >= p_end:
                 ps.append((start - 1, name_end - 1, place))
                 p_end = name_end
-        self._last = (folded, xs, ps)
         return xs, ps
 
     def _after_crossing_word(self, text: str, word: str, start: int, pos: int, out: Spans) -> int | None:
@@ -768,13 +763,18 @@ class Gazetteer:
             return cls(Path(crossings_path), None, places_path, STOP_WORDS_FILE)
         return cls(Path(crossings_path), places_path, None, STOP_WORDS_FILE)
 
+    def find(self, folded: str) -> tuple[list[tuple[int, int, Crossing]], list[tuple[int, int, Place]]]:
+        """Crossings and places named in folded text, in one pass: spans [start, end), left to right, no
+        overlaps within a kind."""
+        return self._scanner.scan(folded)
+
     def find_crossings(self, folded: str) -> list[tuple[int, int, Crossing]]:
-        """Spans [start, end) in folded text where a known crossing is named, left to right, no overlaps."""
-        return list(self._scanner.scan(folded)[0])
+        """The crossings of `find` (a whole pass: ask `find` when both are wanted)."""
+        return self._scanner.scan(folded)[0]
 
     def find_places(self, folded: str) -> list[tuple[int, int, Place]]:
-        """Spans [start, end) in folded text where a known place is named, left to right, no overlaps."""
-        return list(self._scanner.scan(folded)[1])
+        """The places of `find` (a whole pass: ask `find` when both are wanted)."""
+        return self._scanner.scan(folded)[1]
 
     def crossing(self, name: str) -> Crossing | None:
         """The crossing a name refers to, as written (any spelling, with or without معبر/منفذ/ال), or its id.
@@ -846,13 +846,12 @@ def _main(argv: list[str] | None = None) -> int:
     if args.command == "find":
         text = sys.stdin.read() if args.text == "-" else args.text
         folded = fold(text)
-        for kind, found in (
-            ("crossing", g.find_crossings(folded.text)),
-            ("place", g.find_places(folded.text)),
-        ):
-            for s, e, obj in found:
-                o0, o1 = folded.span(s, e)
-                print(f"{kind:8} {o0:>6}-{o1:<6} {text[o0:o1]}  ->  {obj.id}  {obj.name}  ({obj.name_en})")
+        crossings, places = g.find(folded.text)
+        found: list[tuple[str, int, int, Crossing | Place]] = [("crossing", *c) for c in crossings]
+        found += [("place", *p) for p in places]
+        for kind, s, e, obj in found:
+            o0, o1 = folded.span(s, e)
+            print(f"{kind:8} {o0:>6}-{o1:<6} {text[o0:o1]}  ->  {obj.id}  {obj.name}  ({obj.name_en})")
         return 0
 
     if hasattr(os, "sched_setaffinity"):
@@ -861,28 +860,23 @@ def _main(argv: list[str] | None = None) -> int:
     text = open(args.file, encoding="utf-8").read() if args.file else sample * 40
     words = text.split()
     long_text = fold(" ".join((words * (500 // max(len(words), 1) + 1))[:500])).text
-    pair = [long_text, long_text + "."]  # two texts in turn, so the one-text cache never answers
     tokens = re.compile(r"\w+")
-    timings: dict[str, list[float]] = {"scan": [], "both": [], "floor": []}
-    for i in range(600):
-        f = pair[i % 2]
+    timings: dict[str, list[float]] = {"find": [], "floor": []}
+    for _ in range(600):
         t0 = time.perf_counter()
-        g.find_crossings(f)
+        g.find(long_text)
         t1 = time.perf_counter()
-        g.find_places(f)
+        tokens.findall(long_text)
         t2 = time.perf_counter()
-        tokens.findall(f)
-        t3 = time.perf_counter()
-        timings["scan"].append(t1 - t0)
-        timings["both"].append(t2 - t0)
-        timings["floor"].append(t3 - t2)
-    scan, both, floor = (statistics.median(timings[k]) * 1e3 for k in ("scan", "both", "floor"))
+        timings["find"].append(t1 - t0)
+        timings["floor"].append(t2 - t1)
+    scan, floor = (statistics.median(timings[k]) * 1e3 for k in ("find", "floor"))
     print(
         f"Gazetteer.default(): {loaded * 1e3:.0f} ms CPU ({len(g.crossings)} crossings, {len(g.places)} places)"
     )
     print(
-        f"500 words, median: find_crossings (the one scan) {scan:.3f} ms; + find_places {both:.3f} ms; "
-        f"re.findall(r'\\w+') on the same text {floor:.3f} ms ({both / floor:.1f}x)"
+        f"500 words, median: find (crossings and places) {scan:.3f} ms; "
+        f"re.findall(r'\\w+') on the same text {floor:.3f} ms ({scan / floor:.1f}x)"
     )
     return 0
 

@@ -1,7 +1,7 @@
 """The detector's view of the gazetteer (worker/detect/gazetteer.py, owned by another module).
 
-The detector codes against the agreed interface: ``Gazetteer.default()``, ``find_crossings(folded)``
-and ``find_places(folded)`` (spans in folded text). When the gazetteer module is not importable
+The detector codes against the agreed interface: ``Gazetteer.default()`` and ``find(folded)``, the
+crossings and places named in folded text, as spans. When the gazetteer module is not importable
 the detector still works: names come from the rule patterns alone (``معبر X``, ``حي X`` ...).
 """
 
@@ -34,15 +34,11 @@ class GazetteerLink:
             log.warning("gazetteer unavailable, detecting without it: %s", e)
             return cls(None)
 
-    def find_crossings(self, folded: str) -> list[tuple[int, int, Crossing]]:
+    def find(self, folded: str) -> tuple[list[tuple[int, int, Crossing]], list[tuple[int, int, Place]]]:
         if self.gazetteer is None:
-            return []
-        return _trimmed(folded, self.gazetteer.find_crossings(folded))
-
-    def find_places(self, folded: str) -> list[tuple[int, int, Place]]:
-        if self.gazetteer is None:
-            return []
-        return [sp for sp in _trimmed(folded, self.gazetteer.find_places(folded)) if not _unit_name(folded, sp[0])]
+            return [], []
+        crossings, places = self.gazetteer.find(folded)
+        return _trimmed(folded, crossings), [sp for sp in _trimmed(folded, places) if not _unit_name(folded, sp[0])]
 
 
 # Armed units named after a place are not that place: "فيلق القدس"، "سرايا القدس"، "لواء القدس"،

@@ -101,7 +101,7 @@ def build() -> int:
     if done.returncode != 0:
         shutil.rmtree(BUILD_DIR, ignore_errors=True)
         tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
-        print(f"{tail}\ncould not compile the detector (is a C compiler installed?): it runs as plain Python")
+        print(f"{tail}\ncould not compile the detector (see above): it runs as plain Python")
         return 1
     if fingerprint() != made_from:
         print("the sources changed while compiling: run it again")
