@@ -463,10 +463,13 @@ class Detector:
         if word_ahead in _AFTER:
             cut = lead.ti - 1
             found.add("background")
+        # A stop that did not happen ("لم توقف القوات قصف المخيم"، "لم يتوقف القصف"): the action goes
+        # on, so neither the stop nor its negation is a cue of the event.
+        unsaid = _negated_stops(cues, hit)
         for h in reversed(cues):
             if attributive:
                 break
-            if h.tj >= hit.ti or h is hit:
+            if h.tj >= hit.ti or h is hit or h in unsaid:
                 continue
             if barrier < 0 and h.tj < cut:
                 barrier = cut
@@ -787,6 +790,19 @@ def _cap_sentences(ft: str, bounds: list[int]) -> list[int]:
             start = (cut + 1) if cut >= 0 else limit
             out.append(start)
         out.append(end)
+    return out
+
+
+def _negated_stops(cues: list[Hit], hit: Hit) -> set[Hit]:
+    """The stop words before `hit` with a negation right before them, and those negations."""
+    out: set[Hit] = set()
+    prev: Hit | None = None
+    for h in cues:
+        if h.tj >= hit.ti:
+            break
+        if prev is not None and "cessation" in h.mods and "negation" in prev.mods and prev.tj == h.ti - 1:
+            out.update((prev, h))
+        prev = h
     return out
 
 
