@@ -11,6 +11,14 @@ import pytest
 from worker.detect import detect
 
 PHRASES: list[tuple[str, set[str]]] = [
+    # aid held up: waiting to pass, its supply cut or disrupted, hard to deliver
+    ('آلاف الشاحنات المحملة بالمساعدات تنتظر العبور منذ أيام', {'aid_blocked'}),
+    ('قررت السلطات وقف تزويد المدينة بالوقود والكهرباء', {'aid_blocked'}),
+    ('يتعطل إدخال الوقود وغاز الطهي إلى القطاع منذ أسبوع', {'aid_blocked'}),
+    ('تتفاقم الأزمة مع صعوبة وصول المساعدات إلى السكان', {'aid_blocked'}),
+    # a siege tightened as an aim (ل + a masdar of the form تفعيل) is a risk; ليفرض tells what was done
+    ('وصلت تعزيزات من المليشيا لتكثيف الحصار على المدينة', {'siege_risk'}),
+    ('عاد الجيش ليفرض حصارا على البلدة', {'siege'}),
     # a stop that did not happen: the shelling goes on
     ('قالت مصادر إن القوات لم توقف قصف المخيم منذ أيام', {'strike'}),
     ('لم يتوقف القصف على الأحياء الشرقية طوال الليل', {'strike'}),

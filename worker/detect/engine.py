@@ -439,7 +439,7 @@ class Detector:
         # المعبر"); a verb with ل tells what was done ("عاد النظام ليفرض حصارا").
         carrier_word = ft[lead.start : lead.end].lstrip("وف")
         if ("carrier" in lead.classes and lead_gap <= 2 and carrier_word[:1] == "ل"
-                and carrier_word[1:2] not in ("ي", "ت", "ن")):
+                and (carrier_word[1:2] not in ("ي", "ت", "ن") or _tafil(carrier_word[1:]))):
             found.add("purpose")
         # The future س on the verb that carries the event plans it too: "ستفرض القوات حصارا"،
         # "ستقطع القوات طرق الإمداد" (a required argument before the trigger).
@@ -791,6 +791,12 @@ def _cap_sentences(ft: str, bounds: list[int]) -> list[int]:
             out.append(start)
         out.append(end)
     return out
+
+
+def _tafil(word: str) -> bool:
+    """Whether a word starting with ت is a masdar of the form تفعيل (تشديد، تكثيف، تضييق), not a
+    present-tense verb (تفرض)."""
+    return len(word) == 5 and word[0] == "ت" and word[3] == "ي"
 
 
 def _negated_stops(cues: list[Hit], hit: Hit) -> set[Hit]:
