@@ -11,6 +11,13 @@ import pytest
 from worker.detect import detect
 
 PHRASES: list[tuple[str, set[str]]] = [
+    # bombs found and destroyed, a bridge opened for city traffic, snow sweeping a region: no events
+    ('أعلنت وزارة الدفاع كشف وتدمير قنبلة تقليدية الصنع بالولاية', set()),
+    ('قال المحافظ إن افتتاح الجسر سيسهم في تخفيف الزحام المروري', set()),
+    ('تعطل الدوام الرسمي بسبب الثلوج التي اجتاحت المنطقة', set()),
+    # بغاية (Maghrebi "in order to") is an aim; what "can" be done is a possibility
+    ('تعهدت الوحدة بمواصلة الأبحاث بغاية القبض على المتورطين', set()),
+    ('لم يوضح المسؤول كيف يمكن فرض حصار على الميناء', {'siege_risk'}),
     # aid held up: waiting to pass, its supply cut or disrupted, hard to deliver
     ('آلاف الشاحنات المحملة بالمساعدات تنتظر العبور منذ أيام', {'aid_blocked'}),
     ('قررت السلطات وقف تزويد المدينة بالوقود والكهرباء', {'aid_blocked'}),
