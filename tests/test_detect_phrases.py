@@ -17,7 +17,7 @@ PHRASES: list[tuple[str, set[str]]] = [
     ('تعطل الدوام الرسمي بسبب الثلوج التي اجتاحت المنطقة', set()),
     # بغاية (Maghrebi "in order to") is an aim; what "can" be done is a possibility
     ('تعهدت الوحدة بمواصلة الأبحاث بغاية القبض على المتورطين', set()),
-    ('لم يوضح المسؤول كيف يمكن فرض حصار على الميناء', {'siege_risk'}),
+    ('قال الخبير إنه يمكن فرض حصار على الميناء خلال أيام', {'siege_risk'}),
     # aid held up: waiting to pass, its supply cut or disrupted, hard to deliver
     ('آلاف الشاحنات المحملة بالمساعدات تنتظر العبور منذ أيام', {'aid_blocked'}),
     ('قررت السلطات وقف تزويد المدينة بالوقود والكهرباء', {'aid_blocked'}),
