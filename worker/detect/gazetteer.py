@@ -822,7 +822,8 @@ def _default() -> Gazetteer:
 
 
 def _main(argv: list[str] | None = None) -> int:
-    """`python -m worker.detect.gazetteer find TEXT|-` shows what is found; `bench [FILE]` times it."""
+    """`python -m worker.detect.gazetteer find TEXT|-` shows what is found; `bench [FILE]` times it.
+    With a compiled build, run it as `RASD_PURE_PYTHON=1 python -m ...` (-m runs source modules only)."""
     import argparse
     import os
     import statistics
