@@ -1,4 +1,4 @@
-"""The detector compiled to C with mypyc: the same source, about twice as fast, used only when fresh.
+"""The detector compiled to C with mypyc: the same source, 1.6–2× as fast, used only when fresh.
 
 `make` runs ``rasd compile`` after installing, which compiles the modules in
 MODULES into the virtualenv (``<sys.prefix>/rasd-native``). Without a C compiler the build is
