@@ -808,7 +808,7 @@ def _country_before(doc: _Doc, sent: Sentence, trigger: Hit) -> tuple[int, int] 
         return None
     ft = doc.folded.text
     for h in sent.hits:
-        if h.place is not None and h.end == trigger.start - 1 and str(getattr(h.place, "id", "")).startswith("c-"):
+        if h.place is not None and h.end == trigger.start - 1 and (h.place.id or "").startswith("c-"):
             if h.word_start < h.start or word_before(ft, h.start, sent.start) in _PREPOSITIONS | _TOWARDS:
                 return None  # "نحو تشاد هربا"، "لمصر": a place the verb heads for, not its subject
             return h.start, h.end
