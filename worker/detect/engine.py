@@ -528,9 +528,10 @@ class Detector:
             # The lifting is called for, planned, denied or not done ("طالب برفع الحصار المفروض على
             # غزة"، "لم يتم رفع الإغلاق عن المعبر"): what it would lift is in force.
             found -= _NOT_DONE | {"cessation"}
-        elif rule.type in _LASTING and found & _UNSURE and _ongoing(sent, lead):
+        elif rule.type in _LASTING and found & _UNSURE and _ongoing(sent, lead, hit):
             # What is feared, called off or conditional is that it goes on ("في حال استمر الحصار"،
-            # "يهدد باستمرار إغلاق المعبر"): the state itself is in force.
+            # "يهدد باستمرار إغلاق المعبر"), or what a state in force brings ("قلقه إزاء الحصار
+            # المفروض على غزة منذ سنوات"): the state itself is in force.
             found -= _UNSURE
         return found
 
@@ -812,9 +813,11 @@ def _negated_stops(cues: list[Hit], hit: Hit) -> set[Hit]:
     return out
 
 
-def _ongoing(sent: Sentence, lead: Hit) -> bool:
-    """Whether a word of going on stands right before the trigger (استمرار الحصار، استمر الإغلاق)."""
-    return any(h.ti <= lead.ti and lead.ti - h.tj <= 1 for h in sent.by_class.get("ongoing", ()))
+def _ongoing(sent: Sentence, lead: Hit, hit: Hit) -> bool:
+    """Whether a word of going on stands right before the trigger (استمرار الحصار، استمر الإغلاق) or
+    right after it (الحصار المفروض، الحصار المستمر، الإغلاق المتواصل منذ أشهر)."""
+    return any((h.ti <= lead.ti and lead.ti - h.tj <= 1) or (h.ti > hit.tj and h.ti - hit.tj <= 1)
+               for h in sent.by_class.get("ongoing", ()))
 
 
 def _by_force(sent: Sentence, caller: Hit) -> bool:
