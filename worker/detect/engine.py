@@ -476,8 +476,11 @@ class Detector:
             if h.mods and hard < 0:
                 dist = hit.ti - h.tj if h.tj >= start else start - h.tj
                 for name in _may(ft, h) or h.mods:
-                    if name == "background" and any(h.tj < t.ti and t.tj < start for t in sent.triggers):
-                        continue  # "بعد سنوات من إغلاقه، أعيد فتح المعبر": the past state is the nearer event
+                    if name == "background" and any(h.tj < t.ti and t.tj < start and not is_attributive(doc, t)
+                                                    for t in sent.triggers):
+                        # "بعد سنوات من إغلاقه، أعيد فتح المعبر": the past state is the nearer event (but not
+                        # an adjective: "بعد أن كانت المعابر المغلقة تفتح بين الحين والآخر")
+                        continue
                     if dist <= mods[name].before and (barrier < 0 or name in _BARRIER_EXEMPT):
                         found.add(name)
                         if name == "demand":
