@@ -410,9 +410,10 @@ class Detector:
         ft = doc.folded.text
         if question:
             found.add("question")
-        # A definite participle describes a state ("جنوب دمشق المحاصر"): the cues before it
-        # belong to its clause ("حذرت الهيئة في جنوب دمشق المحاصر من تفشي الوباء"), not to it.
-        attributive = is_attributive(doc, hit)
+        # A definite participle describes a state ("جنوب دمشق المحاصر"), and so does one right after
+        # the people it describes ("قلقها بشأن مصير 400 ألف مدني محاصر"): the cues before it belong to
+        # its clause ("حذرت الهيئة في جنوب دمشق المحاصر من تفشي الوباء"), not to it.
+        attributive = is_attributive(doc, hit) or _describes_people(sent, hit, ft)
         plain = hit.prefix.lstrip("وف")
         if "س" in plain:
             found.add("future")
@@ -527,14 +528,16 @@ class Detector:
             # "وجه الجيش تحذيرا للسكان طالبهم فيه بإخلاء منازلهم"): announced, not a mere call.
             found.discard("demand")
             found.add("future")
-        if "cessation" in found and rule.type in _LASTING and found & _NOT_DONE:
-            # The lifting is called for, planned, denied or not done ("طالب برفع الحصار المفروض على
-            # غزة"، "لم يتم رفع الإغلاق عن المعبر"): what it would lift is in force.
-            found -= _NOT_DONE | {"cessation"}
-        elif rule.type in _LASTING and found & _UNSURE and _ongoing(sent, lead, hit):
+        if "cessation" in found and rule.type in _LASTING and found & (_NOT_DONE | _UNSURE):
+            # The lifting is called for, planned, denied, not done or only possible ("طالب برفع الحصار
+            # المفروض على غزة"، "لم يتم رفع الإغلاق عن المعبر"، "في حال عدم رفع الحصار"): what it would
+            # lift is in force.
+            found -= _NOT_DONE | _UNSURE | {"cessation"}
+        elif rule.type in _LASTING and found & _UNSURE and (
+                _ongoing(sent, lead, hit) or any("cessation" in h.mods and lead.ti - h.tj <= 1 for h in unsaid)):
             # What is feared, called off or conditional is that it goes on ("في حال استمر الحصار"،
-            # "يهدد باستمرار إغلاق المعبر"), or what a state in force brings ("قلقه إزاء الحصار
-            # المفروض على غزة منذ سنوات"): the state itself is in force.
+            # "يهدد باستمرار إغلاق المعبر"، "في حال عدم رفع الحصار"), or what a state in force brings
+            # ("قلقه إزاء الحصار المفروض على غزة منذ سنوات"): the state itself is in force.
             found -= _UNSURE
         return found
 
@@ -817,10 +820,19 @@ def _negated_stops(cues: list[Hit], hit: Hit) -> set[Hit]:
 
 
 def _ongoing(sent: Sentence, lead: Hit, hit: Hit) -> bool:
-    """Whether a word of going on stands right before the trigger (استمرار الحصار، استمر الإغلاق) or
-    right after it (الحصار المفروض، الحصار المستمر، الإغلاق المتواصل منذ أشهر)."""
-    return any((h.ti <= lead.ti and lead.ti - h.tj <= 1) or (h.ti > hit.tj and h.ti - hit.tj <= 1)
+    """Whether a word of going on stands right before the trigger, or before its doer (استمرار الحصار،
+    استمر الإغلاق، استمرار الاحتلال فرض حصاره), or right after it (الحصار المفروض، الحصار المستمر،
+    الإغلاق المتواصل منذ أشهر)."""
+    return any((h.ti <= lead.ti and lead.ti - h.tj <= 2) or (h.ti > hit.tj and h.ti - hit.tj <= 1)
                for h in sent.by_class.get("ongoing", ()))
+
+
+def _describes_people(sent: Sentence, hit: Hit, ft: str) -> bool:
+    """Whether an indefinite participle comes right after the people it describes (مدني محاصر،
+    عائلات محاصرة)."""
+    if hit.prefix or not ft.startswith("م", hit.stem_start):
+        return False
+    return any(h.tj == hit.ti - 1 for h in sent.by_class.get("people", ()))
 
 
 def _by_force(sent: Sentence, caller: Hit) -> bool:
