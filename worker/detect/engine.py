@@ -476,7 +476,8 @@ class Detector:
                 barrier = cut
             if h.mods and hard < 0:
                 dist = hit.ti - h.tj if h.tj >= start else start - h.tj
-                for name in _may(ft, h) or h.mods:
+                said = _may(ft, h)
+                for name in h.mods if said is None else said:
                     if name == "background" and any(h.tj < t.ti and t.tj < start and not is_attributive(doc, t)
                                                     for t in sent.triggers):
                         # "بعد سنوات من إغلاقه، أعيد فتح المعبر": the past state is the nearer event (but not
@@ -853,9 +854,10 @@ def _by_force(sent: Sentence, caller: Hit) -> bool:
     return False
 
 
-def _may(ft: str, h: Hit) -> tuple[str, ...]:
-    """"قد" before a present-tense verb is "may" (قد تواجه حصارا), a threat; before a past verb it
-    is "had" (كان قد فتح، قد تمكنت، قد تم), background."""
+def _may(ft: str, h: Hit) -> tuple[str, ...] | None:
+    """What "قد" says: before a present-tense verb "may" (قد تواجه حصارا), a threat; before a past
+    verb nothing of its own (قد أغلق المعبر اليوم: it has closed; in "كان قد فتح" the كان makes it
+    background). None for any other word."""
     if "background" in h.mods and ft.startswith("قد", h.stem_start) and h.end - h.stem_start == 2:
         start = h.end
         while start < len(ft) and ft[start] == " ":
@@ -866,7 +868,8 @@ def _may(ft: str, h: Hit) -> tuple[str, ...]:
         past = verb in ("تم", "تمت") or (verb[:1] == "ت" and verb[-1:] == "ت" and len(verb) >= 5)
         if verb[:1] in ("ي", "ت", "ن") and not past:
             return ("threat",)
-    return ()
+        return ()
+    return None
 
 
 def _distance(a: Hit, b: Hit) -> int:
