@@ -11,6 +11,26 @@ import pytest
 from worker.detect import detect
 
 PHRASES: list[tuple[str, set[str]]] = [
+    # a ta marbuta read as ت only before a pronoun: the verb دفعت is no "batch" of evacuees
+    ('دفعت حالة القلق بعض السكان إلى مغادرة منازلهم كإجراء احترازي', {'displacement'}),
+    ('غادرت الدفعة الأولى من سكان الحي المحاصر باتجاه الشمال', {'evacuation', 'siege'}),
+    # a call for a corridor is no evacuation; an army's warning that calls people out orders one
+    ('دعت المنظمة الدولية إلى السماح بممر آمن يتيح للمدنيين مغادرة المدينة', set()),
+    ('أصدر الجيش تحذيرا عاجلا صباح اليوم دعا فيه العاملين في الميناء إلى الإخلاء الفوري', {'evacuation'}),
+    ('تعذر دخول المنظمات إلى الأحياء بسبب انعدام الممرات الإنسانية الآمنة', set()),
+    ('خرجت العائلات من الحي عبر المعابر الآمنة التي حددتها السلطات', {'evacuation'}),
+    # people forced out of their homes are displaced, not evacuated
+    ('أجبرت القوات الأهالي على إخلاء منازلهم تحت تهديد السلاح', {'displacement'}),
+    # a siege drawn near or set as an aim is a risk; going back to it is a siege
+    ('تقترب القوات، بدعم من الطيران الحربي، من حصار المدينة', {'siege_risk'}),
+    ('تتجه الفصائل لتطويق العاصمة من ثلاث جهات', {'siege_risk'}),
+    ('عادت القوات في ديسمبر الماضي لتطويق المدينة مجددا', {'siege'}),
+    ('تعرضت البلدة لحصار خانق طوال الشتاء', {'siege'}),
+    ('تتحدث أنباء عن نية القوات محاصرة القرى الشرقية', {'siege_risk'}),
+    # an arrest warrant, a prisoner on the run, water behind a dam: no event
+    ('أصدرت النيابة مذكرة اعتقال بحق الوزير السابق', set()),
+    ('نظرت المحكمة في قضية فرار سجين من المؤسسة العقابية', set()),
+    ('نبحث عن سبل الخروج من حصار الأزمات التي تواجهنا', set()),
     # bombs found and destroyed, a bridge opened for city traffic, snow sweeping a region: no events
     ('أعلنت وزارة الدفاع كشف وتدمير قنبلة تقليدية الصنع بالولاية', set()),
     ('قال المحافظ إن افتتاح الجسر سيسهم في تخفيف الزحام المروري', set()),

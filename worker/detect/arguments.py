@@ -823,8 +823,11 @@ def _acts_on_genitive_types(trigger: Hit, etype: str = "") -> bool:
 
 
 def is_attributive(doc: _Doc, trigger: Hit) -> bool:
-    """Whether the trigger is a definite participle describing the noun before it (المحاصرة، المطوقة)."""
-    return trigger.prefix.endswith(("ال", "لل")) and doc.folded.text.startswith("م", trigger.stem_start)
+    """Whether the trigger is a definite participle describing the noun before it (المحاصرة، المطوقة);
+    not the corridor noun (انعدام الممرات الآمنة)."""
+    ft = doc.folded.text
+    return (trigger.prefix.endswith(("ال", "لل")) and ft.startswith("م", trigger.stem_start)
+            and not ft.startswith("ممر", trigger.stem_start))
 
 
 def _governors(sent: Sentence) -> list[Hit]:

@@ -27,7 +27,7 @@ from .arguments import NISBA, ArgumentFinder, is_attributive, word_before
 from .gazetteer_link import GazetteerLink
 from .model import Crossing, Event, Mark, Place
 from .normalize import Folded, fold
-from .patterns import SUFFIX_LETTERS, compile_words
+from .patterns import SUFFIX_LETTERS, WordForm, compile_words
 from .rules import MODALITIES, Rule, RuleSet
 
 # Sentence ends: newlines, ! ? ؟ ؛ and full stops, with the spaces, closing quotes and further
@@ -45,6 +45,7 @@ _CUE_CLASSES = frozenset({"scope_break", "report_break", "carrier"})
 # Kinds of lexicon entry a stem can carry.
 _TRIGGER, _CLASS, _MODALITY, _MODALITY_AFTER = 0, 1, 2, 3
 _AFTER_LL = 2  # a prefix_ok value: the form is valid only right after the contracted لل
+_SUFFIX_NEEDED = 2  # a suffix_ok value: the form is valid only with a suffix (WordForm.needs_suffix)
 _IMPERFECT = frozenset("يتنا")  # the letters a present-tense verb starts with (after the future س)
 _EMPTY: frozenset[str] = frozenset()
 _GAZ_CROSSING = frozenset({"crossing"})
@@ -55,6 +56,8 @@ _GAZ_PLACE = frozenset({"place"})
 _GOVERNED_REACH = 7
 # A demand, attempt or threat verb reaches the masdar it governs this many words away (see _modalities).
 _DEMAND_OBJECT_REACH = 20
+_WENT_BACK = frozenset({"عاد", "عادت", "عادوا", "يعود", "تعود"})
+_APPROACH_REACH = 14  # words from "اقترب" to the "من" + masdar it governs
 _CALLS = frozenset({"demand", "attempt", "threat"})
 _BARE_CALLS = frozenset({"demand", "attempt"})
 _BARE_OBJECT_REACH = 10
@@ -62,6 +65,7 @@ _BARE_OBJECT_REACH = 10
 _CLAUSE_VERBS = frozenset({"سيتم", "ستتم", "سوف"})
 _TO = frozenset({"الي"})  # إلى, folded
 _FORCES = ("armed_force", "attacker_state")  # who orders people out (see _by_force)
+_INSIDE_IT = ("فيه ", "فيها ", "من خلاله ", "من خلالها ", "عبره ", "عبرها ")  # "دعا فيه": the call is in a statement
 # "after", right before a trigger: an earlier event told as the time of another (بعد استهدافه،
 # عقب سيطرة، إثر إغلاق).
 _AFTER = frozenset({"بعد", "وبعد", "بعدما", "وبعدما", "عقب", "وعقب", "اثر", "واثر"})
@@ -180,23 +184,23 @@ class Detector:
     def __init__(self, ruleset: RuleSet, gazetteer: GazetteerLink | None = None) -> None:
         self.ruleset = ruleset
         self.gazetteer = gazetteer or GazetteerLink.default()
-        self._entries: dict[str, list[tuple[int, object, int, bool]]] = {}
+        self._entries: dict[str, list[tuple[int, object, int, int]]] = {}
         self._readings: dict[str, _Reading | None] = {}
         trigger_forms: list[str] = []
         for rule in ruleset.rules:
             for f in rule.triggers:
-                self._add(f.text, (_TRIGGER, rule, f.prefix_ok, f.suffix_ok))
+                self._add(f.text, (_TRIGGER, rule, f.prefix_ok, _suffix_rule(f)))
                 trigger_forms.append(f.text)
         for name, forms in ruleset.classes.items():
             if name == "name_stop":  # matched per word by the argument finder, not by the regex
                 continue
             for f in forms:
-                self._add(f.text, (_CLASS, name, f.prefix_ok, f.suffix_ok))
+                self._add(f.text, (_CLASS, name, f.prefix_ok, _suffix_rule(f)))
         for name, mod in ruleset.modalities.items():
             for f in mod.words:
-                self._add(f.text, (_MODALITY, name, f.prefix_ok, f.suffix_ok))
+                self._add(f.text, (_MODALITY, name, f.prefix_ok, _suffix_rule(f)))
             for f in mod.after_words:
-                self._add(f.text, (_MODALITY_AFTER, name, f.prefix_ok, f.suffix_ok))
+                self._add(f.text, (_MODALITY_AFTER, name, f.prefix_ok, _suffix_rule(f)))
         self.regex = compile_words(list(self._entries))
         self.trigger_regex = compile_words(trigger_forms)  # the benchmark's floor
         phrases = [w for w in self._entries if " " in w]
@@ -205,7 +209,7 @@ class Detector:
         self.trigger_forms = sorted(set(trigger_forms))
         self.args = ArgumentFinder(ruleset)
 
-    def _add(self, text: str, entry: tuple[int, object, int, bool]) -> None:
+    def _add(self, text: str, entry: tuple[int, object, int, int]) -> None:
         self._entries.setdefault(text, []).append(entry)
         # ل + ال contract to لل: "للمستثمرين" holds المستثمرين without its alef.
         if entry[2] and text.startswith("ال") and len(text) >= 5 and " " not in text:
@@ -313,7 +317,7 @@ class Detector:
                 words = []
                 for entry in table:
                     kind, obj, prefix_ok, suffix_ok = entry
-                    if (pre and not prefix_ok) or (suf and not suffix_ok):
+                    if (pre and not prefix_ok) or (suf and not suffix_ok) or (suffix_ok == _SUFFIX_NEEDED and not suf):
                         continue
                     if prefix_ok == _AFTER_LL and not pre.endswith("لل"):
                         continue
@@ -422,6 +426,13 @@ class Detector:
             for h in (hit, *(a for _, a in args if a.ti < hit.ti)):
                 if h.prefix.lstrip("وف") in ("ل", "لل"):
                     found.add("purpose")
+        elif rule.type == "siege" and plain == "ل":
+            # A siege masdar with ل is an aim ("يتجهون لتطويق طرابلس"، "تحركت لمحاصرة البلدة"), but a
+            # plain noun with ل is not ("تعرضت لحصار خانق").
+            stem = ft[hit.stem_start : hit.end - len(hit.suffix)]
+            went_back = any(w.lstrip("وف") in _WENT_BACK for w in ft[sent.start : hit.start].split()[-16:])
+            if (_tafil(stem) or stem.startswith("محاصر")) and not went_back:  # "عادت القوات لتطويق المدينة": done again
+                found.add("purpose")
         mods = self.ruleset.modalities
         cues = sent.cues
         # Coordinated triggers share their cues: in "بهدف تطويقهم وفرض حصار" and "علقت القصف
@@ -458,6 +469,9 @@ class Detector:
         # and object, not across a clause.
         word_ahead = word_before(ft, lead.start)  # the word right before the lead
         demanded = lead.prefix.lstrip("وف")[:1] in ("ب", "ل") or word_ahead in _TO
+        if word_ahead == "من" and any(0 < lead.ti - h.tj <= _APPROACH_REACH for h in sent.by_class.get("approach", ())):
+            # "تقترب القوات، بالتعاون مع ...، من حصار المدينة": close to it, not there yet.
+            found.add("attempt")
         # The cues of the main clause do not reach an event told as its time ("علقت الرحلات بعد
         # استهدافه بالمسيرات": the flights were suspended, not the strike).
         cut = -1
@@ -523,7 +537,7 @@ class Detector:
             for name in h.mods_after:
                 if h.ti - hit.tj <= mods[name].after:
                     found.add(name)
-        if ("demand" in found and rule.type == "evacuation" and caller is not None and _by_force(sent, caller)
+        if ("demand" in found and rule.type == "evacuation" and caller is not None and _by_force(sent, caller, ft)
                 and self.ruleset.effect(rule, "demand") == "drop"):
             # A force that tells people to leave orders an evacuation ("دعا الجيش السكان إلى الإخلاء"،
             # "وجه الجيش تحذيرا للسكان طالبهم فيه بإخلاء منازلهم"): announced, not a mere call.
@@ -784,6 +798,11 @@ class _Doc:
         return s0, s1
 
 
+def _suffix_rule(f: WordForm) -> int:
+    """A form's suffix_ok entry: 0 none may follow, 1 one may, _SUFFIX_NEEDED one must."""
+    return _SUFFIX_NEEDED if f.needs_suffix else int(f.suffix_ok)
+
+
 def _cap_sentences(ft: str, bounds: list[int]) -> list[int]:
     """Cut run-on "sentences" (extracted text without full stops, lists of headlines) at a
     comma or a space every MAX_SENTENCE_CHARS, so the work per sentence stays bounded."""
@@ -836,15 +855,17 @@ def _describes_people(sent: Sentence, hit: Hit, ft: str) -> bool:
     return any(h.tj == hit.ti - 1 for h in sent.by_class.get("people", ()))
 
 
-def _by_force(sent: Sentence, caller: Hit) -> bool:
+def _by_force(sent: Sentence, caller: Hit, ft: str) -> bool:
     """Whether an armed force is named next to the word that calls (its subject, or the one it
     speaks for: "جيش الاحتلال ... تحذيرا للسكان طالبهم")."""
     subject = next((h for h in sent.by_class.get("agent", ()) if h.ti == caller.tj + 1), None)
     if subject is not None:  # the caller's own subject: "دعا الجيش" orders, "طالب برنامج الأغذية" calls
         return bool(subject.classes.intersection(_FORCES)) and subject.suffix not in NISBA
-    # A force before it: its subject ("الجيش يدعو السكان"), or, when the call has its addressee as a
-    # pronoun, the one it speaks for further back ("وجه جيش الاحتلال تحذيرا للسكان طالبهم فيه").
-    reach = 7 if caller.suffix[:1] in ("ه", "ك") else 2
+    # A force before it: its subject ("الجيش يدعو السكان"), or, when the call speaks from inside a
+    # statement named before it, the one that made the statement ("وجه جيش الاحتلال تحذيرا للسكان
+    # طالبهم فيه"، "أصدر الجيش تحذيرا عاجلا دعا فيه العاملين"، "تحذيرات أطلقتها إسرائيل دعت من خلالها").
+    inside = caller.suffix[:1] in ("ه", "ك") or ft.startswith(_INSIDE_IT, caller.end + 1)
+    reach = 8 if inside else 2
     for cls in _FORCES:
         for h in sent.by_class.get(cls, ()):
             if h.suffix in NISBA:

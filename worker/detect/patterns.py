@@ -51,6 +51,7 @@ class WordForm:
     text: str  # folded; words separated by one space
     prefix_ok: bool = True
     suffix_ok: bool = True
+    needs_suffix: bool = False  # a ta marbuta written ت: only before a pronoun (دفعتها, not the verb دفعت)
 
 
 def expand(pattern: str) -> list[WordForm]:
@@ -101,13 +102,14 @@ def expand(pattern: str) -> list[WordForm]:
     if count > MAX_EXPANSION:
         raise PatternError(f"{pattern!r}: expands to {count} forms (more than {MAX_EXPANSION})")
     # A final ta marbuta is written ت before a suffix (مغادرة -> مغادرتها): add that spelling.
-    if suffix_ok and body.endswith("ة"):
+    marbuta = suffix_ok and body.endswith("ة")
+    if marbuta:
         slots[-1] = ["ه", "ت"]
     out = []
     for combo in product(*slots):
         text = " ".join("".join(combo).split())
         if text:
-            out.append(WordForm(text, prefix_ok, suffix_ok))
+            out.append(WordForm(text, prefix_ok, suffix_ok, marbuta and combo[-1] == "ت"))
     if not out:
         raise PatternError(f"{pattern!r}: matches nothing")
     return out
