@@ -22,6 +22,8 @@ from worker.detect.normalize import fold
         ("معبر\u200c\u200fالقدم", "معبرالقدم"),  # zero-width non-joiner, RLM
         ("\u202bرفح\u202c", "رفح"),  # bidi embedding
         ("ﻻ", "لا"),  # presentation-form ligature
+        ("الحـ ـصار", "الحصار"),  # a word broken by tatweels around a space
+        ("كلمة ـ ثانية", "كلمه  ثانيه"),  # a lone tatweel is dropped, its spaces kept
     ],
 )
 def test_fold(raw: str, folded: str):

@@ -58,7 +58,7 @@ _GOVERNED_REACH = 7
 _DEMAND_OBJECT_REACH = 20
 _WENT_BACK = frozenset({"عاد", "عادت", "عادوا", "يعود", "تعود"})
 _APPROACH_REACH = 14  # words from "اقترب" to the "من" + masdar it governs
-_CALLS = frozenset({"demand", "attempt", "threat"})
+_CALLS = frozenset({"demand", "attempt", "threat", "purpose"})
 _BARE_CALLS = frozenset({"demand", "attempt"})
 _BARE_OBJECT_REACH = 10
 # After-cues that are verbs heading a clause of their own (see _modalities).
@@ -81,6 +81,7 @@ _LASTING = frozenset({"siege", "crossing_closure", "aid_blocked"})
 _NOT_DONE = frozenset({"demand", "purpose", "future", "attempt", "hypothetical", "agreement", "negation", "denial"})
 # Cues that make a state only possible; said of its going on, they leave it in force (see _ongoing).
 _UNSURE = frozenset({"demand", "future", "attempt", "hypothetical", "threat"})
+_AIM = frozenset({"purpose"})
 
 
 class Hit:
@@ -548,12 +549,13 @@ class Detector:
             # المفروض على غزة"، "لم يتم رفع الإغلاق عن المعبر"، "في حال عدم رفع الحصار"): what it would
             # lift is in force.
             found -= _NOT_DONE | _UNSURE | {"cessation"}
-        elif rule.type in _LASTING and found & _UNSURE and (
+        elif rule.type in _LASTING and found & (_UNSURE | _AIM) and (
                 _ongoing(sent, lead, hit) or any("cessation" in h.mods and lead.ti - h.tj <= 1 for h in unsaid)):
-            # What is feared, called off or conditional is that it goes on ("في حال استمر الحصار"،
-            # "يهدد باستمرار إغلاق المعبر"، "في حال عدم رفع الحصار"), or what a state in force brings
-            # ("قلقه إزاء الحصار المفروض على غزة منذ سنوات"): the state itself is in force.
-            found -= _UNSURE
+            # What is feared, called off, conditional or aimed at is that it goes on ("في حال استمر
+            # الحصار"، "يهدد باستمرار إغلاق المعبر"، "في حال عدم رفع الحصار"، "تهدف إلى ضمان استمرار
+            # الحصار المفروض"), or what a state in force brings ("قلقه إزاء الحصار المفروض على غزة منذ
+            # سنوات"): the state itself is in force.
+            found -= _UNSURE | _AIM
         return found
 
     def _governed(self, doc: _Doc, sent: Sentence, neg: Hit, trigger: Hit) -> bool:

@@ -39,7 +39,8 @@ _TABLE = str.maketrans(_ONE_TO_ONE)
 # per article on the hot path.
 _PAIRS = tuple(_ONE_TO_ONE.items())
 # One scan finds both what to delete and whether the slow (presentation-form) path is needed.
-_SCAN_RE = re.compile(f"[{_DELETE}\ufb50-\ufdff\ufe70-\ufefe]+")
+# A word broken by tatweels around a space ("الحـ ـصار", written to slip past filters) is joined.
+_SCAN_RE = re.compile(f"\u0640[ \u00a0]+\u0640[{_DELETE}]*|[{_DELETE}\ufb50-\ufdff\ufe70-\ufefe]+")
 
 
 def _map_letters(s: str) -> str:
