@@ -27,6 +27,10 @@ PHRASES: list[tuple[str, set[str]]] = [
     ('عادت القوات في ديسمبر الماضي لتطويق المدينة مجددا', {'siege'}),
     ('تعرضت البلدة لحصار خانق طوال الشتاء', {'siege'}),
     ('تتحدث أنباء عن نية القوات محاصرة القرى الشرقية', {'siege_risk'}),
+    # a name in quotes does not end the clause of the aim it stands in; a town cut off is a siege
+    ('وتهدف "خطة الجنرالات" إلى فرض حصار كامل على شمال القطاع', {'siege_risk'}),
+    ('عزلت القوات البلدة عن محيطها بسواتر ترابية', {'siege'}),
+    ('تحركت القوات شمالا لعزل المدينة عن ريفها', {'siege_risk'}),
     # an arrest warrant, a prisoner on the run, water behind a dam: no event
     ('أصدرت النيابة مذكرة اعتقال بحق الوزير السابق', set()),
     ('نظرت المحكمة في قضية فرار سجين من المؤسسة العقابية', set()),

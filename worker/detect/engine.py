@@ -70,6 +70,8 @@ _INSIDE_IT = ("فيه ", "فيها ", "من خلاله ", "من خلالها ", 
 # عقب سيطرة، إثر إغلاق).
 _AFTER = frozenset({"بعد", "وبعد", "بعدما", "وبعدما", "عقب", "وعقب", "اثر", "واثر"})
 _CLAUSE_MARKS = frozenset("،,؛;:()[]?!؟\"«»“”–—-")
+# A short name in quotes ("خطة الجنرالات"، «داعش») is part of its clause, not a break.
+_QUOTED_NAME = re.compile(r'"[^"،,.:]{1,40}"|«[^»،,.:]{1,40}»|“[^”،,.:]{1,40}”')
 _TAKES_MASDAR = frozenset({"light_verb", "success"})
 # Entrances and checkpoints (folded stems) that are no gazetteer crossing: shut round a place
 # besieged in the same sentence, they are part of its siege ("إغلاق مداخل بلدة تقوع ... وفرضت
@@ -513,7 +515,7 @@ class Detector:
                     # العامة للمعابر السلطات المصرية فتح المعبر"), the nearest one only ("دعوات للسكان
                     # إلى النزوح جنوبا تحت وطأة القصف": the shelling is not called for; but "دعا إلى فك
                     # الحصار": a masdar right before it governs it)
-                    own_clause = not _CLAUSE_MARKS.intersection(ft[h.end : lead.start])
+                    own_clause = not _CLAUSE_MARKS.intersection(_QUOTED_NAME.sub("", ft[h.end : lead.start]))
                     if not demanded:
                         own_clause = own_clause and not any(
                             h.end <= t.start and t.tj < lead.ti - 1 for t in sent.triggers)
