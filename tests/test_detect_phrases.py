@@ -31,6 +31,10 @@ PHRASES: list[tuple[str, set[str]]] = [
     ('وتهدف "خطة الجنرالات" إلى فرض حصار كامل على شمال القطاع', {'siege_risk'}),
     ('عزلت القوات البلدة عن محيطها بسواتر ترابية', {'siege'}),
     ('تحركت القوات شمالا لعزل المدينة عن ريفها', {'siege_risk'}),
+    # what people need is not done; troops who flee are not displaced, people a force drives out are
+    ('ما زال آلاف المرضى بحاجة ماسة إلى الإجلاء الطبي العاجل', set()),
+    ('سيطر التنظيم على البلدة بعد فرار قوات الحراسة منها', {'control_change'}),
+    ('هجرت قوات الاحتلال عشرات العائلات من تجمع بدوي شرق المدينة', {'displacement'}),
     # an arrest warrant, a prisoner on the run, water behind a dam: no event
     ('أصدرت النيابة مذكرة اعتقال بحق الوزير السابق', set()),
     ('نظرت المحكمة في قضية فرار سجين من المؤسسة العقابية', set()),
