@@ -433,8 +433,8 @@ class Detector:
             # A siege masdar with ل is an aim ("يتجهون لتطويق طرابلس"، "تحركت لمحاصرة البلدة"), but a
             # plain noun with ل is not ("تعرضت لحصار خانق").
             stem = ft[hit.stem_start : hit.end - len(hit.suffix)]
-            went_back = any(w.lstrip("وف") in _WENT_BACK for w in ft[sent.start : hit.start].split()[-16:])
-            if (_tafil(stem) or stem.startswith("محاصر")) and not went_back:  # "عادت القوات لتطويق المدينة": done again
+            if (_tafil(stem) or stem.startswith("محاصر")) and not any(  # "عادت القوات لتطويق المدينة": done again
+                    w.lstrip("وف") in _WENT_BACK for w in ft[sent.start : hit.start].split()[-16:]):
                 found.add("purpose")
         mods = self.ruleset.modalities
         cues = sent.cues
