@@ -65,9 +65,11 @@ _BARE_OBJECT_REACH = 10
 _CLAUSE_VERBS = frozenset({"سيتم", "ستتم", "سوف"})
 _TO = frozenset({"الي"})  # إلى, folded
 _FORCES = ("armed_force", "attacker_state")  # who orders people out (see _by_force)
-_INSIDE_IT = ("فيه ", "فيها ", "من خلاله ", "من خلالها ", "عبره ", "عبرها ")  # "دعا فيه": the call is in a statement
+_INSIDE_IT = ("فيه ", "فيها ", "من خلاله ", "من خلالها ", "خلاله ", "خلالها ", "عبره ", "عبرها ")  # "دعا فيه": the call is in a statement
 # "after", right before a trigger: an earlier event told as the time of another (بعد استهدافه،
 # عقب سيطرة، إثر إغلاق).
+# Spans of time (folded) that "بعد" can count ("بعد 10 أيام", "بعد يومين").
+_TIME_SPANS = frozenset("ساعه ساعات ساعتين يوم ايام يومين اسبوع اسابيع اسبوعين شهر اشهر شهور شهرين سنه سنوات سنتين عام اعوام عامين دقاءق لحظات".split())
 _AFTER = frozenset({"بعد", "وبعد", "بعدما", "وبعدما", "عقب", "وعقب", "اثر", "واثر"})
 _CLAUSE_MARKS = frozenset("،,؛;:()[]?!؟\"«»“”–—-")
 # A short name in quotes ("خطة الجنرالات"، «داعش») is part of its clause, not a break.
@@ -387,6 +389,10 @@ class Detector:
                 return None
             args.append((next(c for c in w.classes if c in found.classes), found))
             reach = min(reach, _distance(hit, found))
+        for w in rule.object:
+            found = sent.nearest(hit, w.classes, w.before, w.after)
+            if found is not None:
+                reach = min(reach, _distance(hit, found))
         for w in rule.lookalike:
             other = sent.nearest(hit, w.classes, w.before, w.after)
             if other is not None and _distance(hit, other) < reach:
@@ -500,6 +506,8 @@ class Detector:
                         # "بعد سنوات من إغلاقه، أعيد فتح المعبر": the past state is the nearer event (but not
                         # an adjective: "بعد أن كانت المعابر المغلقة تفتح بين الحين والآخر")
                         continue
+                    if name == "background" and _time_span_after(ft, h, lead):
+                        continue  # "وبعد 10 أيام فتحت المعبر": a time, not a past state
                     if dist <= mods[name].before and (barrier < 0 or name in _BARRIER_EXEMPT):
                         found.add(name)
                         if name == "demand":
@@ -535,8 +543,11 @@ class Detector:
                 continue
             if attributive and "background" not in h.mods_after:
                 continue  # "من المدينة المحاصرة يوم الأربعاء إذا صمد الاتفاق": the condition is another clause's
-            if ft[h.stem_start : h.end] in _CLAUSE_VERBS and _CLAUSE_MARKS.intersection(ft[hit.end : h.start]):
-                continue  # "فرض حصارا كاملا على القطاع، وأنه سيتم وقف الإمدادات": another clause's verb
+            if _CLAUSE_MARKS.intersection(ft[hit.end : h.start]) and (
+                    ft[h.stem_start : h.end] in _CLAUSE_VERBS or any(hit.tj < t.ti and t.tj < h.ti for t in sent.triggers)):
+                # Another clause's verb ("فرض حصارا كاملا على القطاع، وأنه سيتم وقف الإمدادات"), or another
+                # event nearer in another clause ("فرضت طوقا عليه، مهددة بالهجوم إذا لم ينسحب")
+                continue
             for name in h.mods_after:
                 if h.ti - hit.tj <= mods[name].after:
                     found.add(name)
@@ -577,9 +588,12 @@ class Detector:
         if len(words) < 2:
             return False
         verb, rest = words[0], words[1:]
-        takes_noun = self._takes_masdar(verb)
-        # The verb's own preposition: تمكن من، نجح في; any verb's إلى ("لم يؤد القصف إلى إغلاق المعبر").
-        complement = (takes_noun and rest[-1] in ("من", "في")) or rest[-1] in _TO
+        # After لم يتم the verb is a masdar: "لم يتم الإعلان عن إغلاق" reads as "لم يعلن عن إغلاق".
+        takes_noun = self._takes_masdar(verb) or (verb.startswith("ال") and self._takes_masdar(verb[2:]))
+        if takes_noun and len(rest) > 1 and rest[0] == "بعد":
+            rest = rest[1:]  # "not yet": "لم تعلن بعد عن إغلاق"
+        # The verb's own preposition: تمكن من، نجح في، أعلن عن; any verb's إلى ("لم يؤد القصف إلى إغلاق المعبر").
+        complement = (takes_noun and rest[-1] in ("من", "في", "عن")) or rest[-1] in _TO
         if complement:
             rest = rest[:-1]
         stops = self.args.stop_words
@@ -708,8 +722,11 @@ class _Doc:
         bounds = [0]
         for m in _SENT_END.finditer(ft):
             i = m.start()
-            if ft[i] == "." and m.end() == i + 1 and 0 < i and ft[i - 1].isdigit() and ft[i + 1 : i + 2].isdigit():
-                continue  # a decimal point
+            if ft[i] == "." and 0 < i and "\n" not in ft[i : m.end()]:
+                if m.end() == i + 1 and ft[i - 1].isdigit() and ft[i + 1 : i + 2].isdigit():
+                    continue  # a decimal point
+                if ft[i - 1].isalpha() and (i == 1 or not ft[i - 2].isalnum()):
+                    continue  # a one-letter abbreviation: "د. حنان" (Dr.), "أ.د."
             bounds.append(m.end())
         if bounds[-1] != len(ft):
             bounds.append(len(ft))
@@ -895,6 +912,18 @@ def _may(ft: str, h: Hit) -> tuple[str, ...] | None:
             return ("threat",)
         return ()
     return None
+
+
+def _time_span_after(ft: str, h: Hit, lead: Hit) -> bool:
+    """Whether "بعد" is followed by a span of time that leads straight to the event ("وبعد 10 أيام
+    فتحت المعبر", "بعد ساعات أعيد فتحه"), not by the state it ended ("بعد يومين من الإغلاق")."""
+    if ft[h.stem_start : h.end] != "بعد":
+        return False
+    words = ft[h.end : lead.start].split()
+    if not words or len(words) > 3 or any(w in ("من", "علي") for w in words):
+        return False
+    first = words[0]
+    return first[:1].isdigit() or first.lstrip("وف") in _TIME_SPANS or words[-1] in _TIME_SPANS
 
 
 def _distance(a: Hit, b: Hit) -> int:

@@ -9,7 +9,9 @@ A rule file may hold four sections, each optional:
 ``rules``       trigger words plus what must (``require``) and must not (``exclude``) stand
                 near them; a ``lookalike`` silences the rule when it stands nearer to the
                 trigger than the required argument (أغلق المحل قرب المعبر: the shop is what
-                closed). Each rule carries examples the test suite checks.
+                closed), or than the ``object`` when the rule names one without requiring it
+                (خطف سائقين بعد إحراق شاحنات: the drivers are who was taken). Each rule carries
+                examples the test suite checks.
 
 Every problem is reported as ``RuleFileError`` naming the file, the rule or section, and the key.
 Files are merged in order: later files add words to classes and modalities, add rules (ids must
@@ -71,7 +73,7 @@ DEFAULT_EFFECTS: dict[str, str] = {
 }
 
 _RULE_KEYS = {
-    "id", "type", "doc", "triggers", "require", "exclude", "lookalike", "modality", "only_negated",
+    "id", "type", "doc", "triggers", "require", "exclude", "lookalike", "object", "modality", "only_negated",
     "purpose_prefix", "confidence", "examples",
 }
 _WINDOW_KEYS = {"class", "before", "after"}
@@ -105,6 +107,7 @@ class Rule:
     require: list[Window] = field(default_factory=list)
     exclude: list[Window] = field(default_factory=list)
     lookalike: list[Window] = field(default_factory=list)
+    object: list[Window] = field(default_factory=list)  # not required; a nearer one outranks a lookalike
     modality: dict[str, str] = field(default_factory=dict)
     only_negated: bool = False
     purpose_prefix: bool = False
@@ -149,7 +152,7 @@ class RuleSet:
         if missing:
             raise RuleFileError(f"{', '.join(self.files)}: classes: missing {', '.join(missing)} (the engine needs them)")
         for rule in self.rules:
-            for w in (*rule.require, *rule.exclude, *rule.lookalike):
+            for w in (*rule.require, *rule.exclude, *rule.lookalike, *rule.object):
                 for c in w.classes:
                     if c not in self.classes:
                         raise RuleFileError(f"{rule.source}: rule {rule.id!r}: class {c!r} is not defined in any rule file")
@@ -265,6 +268,7 @@ def _rule(spec: Any, ctx: str) -> Rule:
         require=_windows(spec.get("require"), f"{ctx}: require"),
         exclude=_windows(spec.get("exclude"), f"{ctx}: exclude"),
         lookalike=_windows(spec.get("lookalike"), f"{ctx}: lookalike"),
+        object=_windows(spec.get("object"), f"{ctx}: object"),
         modality=modality,
         only_negated=spec.get("only_negated", False),
         purpose_prefix=spec.get("purpose_prefix", False),
