@@ -290,6 +290,15 @@ PHRASES: list[tuple[str, set[str]]] = [
     # "After three days" is a time, not a past state.
     ('أغلقت السلطات معبر نصيب يوم الأحد، وبعد ثلاثة أيام فتحت المعبر أمام المسافرين',
      {'crossing_closure', 'crossing_reopening'}),
+    # A call to tighten a siege warns of it; a call to lift one says it is in force.
+    ('دعا الوزير إلى تشديد الحصار على المدينة', {'siege_risk'}),
+    ('طالبت المنظمات برفع الحصار عن المدينة', {'siege'}),
+    ('تحركت الميليشيا نحو العاصمة لتحاصر الحكومة في مقرها', {'siege_risk'}),
+    # Ambulances kept out, convoys halted on the way.
+    ('منعت القوات سيارات الإسعاف من دخول المخيم', {'aid_blocked'}),
+    ('لا تزال قوافل الغذاء المتجهة إلى المخيم متوقفة عند الحاجز', {'aid_blocked'}),
+    # A ل on the nearest carrier makes an aim, whatever verb carries it in turn.
+    ('نفذت الشرطة حملة أمنية لبسط سيطرة الأمن على أحياء المدينة', set()),
 ]
 
 

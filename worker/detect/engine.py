@@ -439,7 +439,7 @@ class Detector:
             # A siege masdar with ل is an aim ("يتجهون لتطويق طرابلس"، "تحركت لمحاصرة البلدة"), but a
             # plain noun with ل is not ("تعرضت لحصار خانق").
             stem = ft[hit.stem_start : hit.end - len(hit.suffix)]
-            if (_tafil(stem) or stem.startswith("محاصر")) and not any(  # "عادت القوات لتطويق المدينة": done again
+            if (_tafil(stem) or stem.startswith("محاصر") or stem[:1] in _IMPERFECT) and not any(  # "عادت القوات لتطويق المدينة": done again
                     w.lstrip("وف") in _WENT_BACK for w in ft[sent.start : hit.start].split()[-16:]):
                 found.add("purpose")
         mods = self.ruleset.modalities
@@ -447,21 +447,22 @@ class Detector:
         # Coordinated triggers share their cues: in "بهدف تطويقهم وفرض حصار" and "علقت القصف
         # الجوي والمدفعي" the cue reaches the second trigger through the first. A carrier verb
         # takes the trigger as its object: "احتمال لفرض النظام طوقا" reaches the siege via فرض.
-        start, lead, lead_gap = hit.ti, hit, 0
+        start, lead = hit.ti, hit
         for h in reversed(cues):
             if h.tj >= start:
                 continue
             gap = start - h.tj
             if (gap <= 3 and any(r.type == rule.type for r in h.rules)) or (gap <= 8 and "carrier" in h.classes):
-                start, lead, lead_gap = h.ti, h, gap
+                # A carrier masdar with ل makes the event an aim ("توجه الجماعة لفرض حصار"، "لإعادة فتح
+                # المعبر"، "نفذت حملة لبسط سيطرة الأمن"); a verb with ل tells what was done ("عاد النظام
+                # ليفرض حصارا").
+                word = ft[h.start : h.end].lstrip("وف")
+                if ("carrier" in h.classes and gap <= 2 and word[:1] == "ل"
+                        and (word[1:2] not in ("ي", "ت", "ن") or _tafil(word[1:]))):
+                    found.add("purpose")
+                start, lead = h.ti, h
             elif h.rules:
                 break  # another event's word stands between: a carrier before it carries that one
-        # A carrier masdar with ل makes the event an aim ("توجه الجماعة لفرض حصار"، "لإعادة فتح
-        # المعبر"); a verb with ل tells what was done ("عاد النظام ليفرض حصارا").
-        carrier_word = ft[lead.start : lead.end].lstrip("وف")
-        if ("carrier" in lead.classes and lead_gap <= 2 and carrier_word[:1] == "ل"
-                and (carrier_word[1:2] not in ("ي", "ت", "ن") or _tafil(carrier_word[1:]))):
-            found.add("purpose")
         # The future س on the verb that carries the event plans it too: "ستفرض القوات حصارا"،
         # "ستقطع القوات طرق الإمداد" (a required argument before the trigger).
         carriers = (lead, *(a for _, a in args if a.ti < hit.ti))
