@@ -299,6 +299,12 @@ PHRASES: list[tuple[str, set[str]]] = [
     ('لا تزال قوافل الغذاء المتجهة إلى المخيم متوقفة عند الحاجز', {'aid_blocked'}),
     # A ل on the nearest carrier makes an aim, whatever verb carries it in turn.
     ('نفذت الشرطة حملة أمنية لبسط سيطرة الأمن على أحياء المدينة', set()),
+    # A failed outcome of an event is no denial of it; a failed attempt still is.
+    ('لم تفلح الغارات الجوية على البلدة في وقف تقدم المقاتلين', {'strike'}),
+    ('لم تنجح القوات في اقتحام البلدة', set()),
+    ('أعلن الجيش المنطقة الحدودية منطقة عسكرية مغلقة', set()),
+    ('اعتقلت القوات منفذي العملية قرب الحاجز', {'detention'}),
+    ('حققت الفصائل تقدما تجلى في تحرير البلدات المحيطة', {'control_change'}),
 ]
 
 

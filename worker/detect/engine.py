@@ -490,7 +490,7 @@ class Detector:
             found.add("background")
         # A stop that did not happen ("لم توقف القوات قصف المخيم"، "لم يتوقف القصف"): the action goes
         # on, so neither the stop nor its negation is a cue of the event.
-        unsaid = _negated_stops(cues, hit)
+        unsaid = _negated_stops(cues, hit) | _failed_doer(sent, hit)
         for h in reversed(cues):
             if attributive:
                 break
@@ -859,6 +859,15 @@ def _negated_stops(cues: list[Hit], hit: Hit) -> set[Hit]:
             out.update((prev, h))
         prev = h
     return out
+
+
+def _failed_doer(sent: Sentence, hit: Hit) -> set[Hit]:
+    """The negation before a verb of outcome whose doer is the trigger ("لم تفلح الهجمات في"، "لم
+    تحل غارات التحالف دون تقدمه"): what failed is the outcome, the event itself happened."""
+    for verb in sent.by_class.get("outcome", ()):
+        if verb.tj + 1 == hit.ti:
+            return {h for h in sent.cues if "negation" in h.mods and h.tj + 1 == verb.ti}
+    return set()
 
 
 def _ongoing(sent: Sentence, lead: Hit, hit: Hit) -> bool:
