@@ -378,6 +378,8 @@ class Detector:
         return found
 
     def _apply(self, doc: _Doc, sent: Sentence, hit: Hit, rule: Rule, question: bool) -> _Candidate | None:
+        if rule.headline_only and not _is_headline(doc.folded.text, sent.start, sent.end):
+            return None
         for w in rule.exclude:
             if sent.nearest(hit, w.classes, w.before, w.after) is not None:
                 return None
@@ -840,6 +842,20 @@ def _cap_sentences(ft: str, bounds: list[int]) -> list[int]:
             out.append(start)
         out.append(end)
     return out
+
+
+def _is_headline(ft: str, start: int, end: int) -> bool:
+    """Whether a sentence is a headline: a line of its own, of at most 20 words, with no full stop
+    ("قوات المعارضة تسيطر على مدينة حماة"; a feed item that carries only its title)."""
+    line = ft[start:end].strip()
+    if not line or "\n" in line or line.count(" ") >= 20:
+        return False
+    i = start
+    while i > 0 and ft[i - 1] in " \t":
+        i -= 1
+    if i > 0 and ft[i - 1] != "\n":
+        return False
+    return line.rstrip("\"'»”)")[-1:] not in (".", "!", "?", "؟", "؛", ":", "،", ",")
 
 
 def _tafil(word: str) -> bool:

@@ -74,6 +74,7 @@ DEFAULT_EFFECTS: dict[str, str] = {
 
 _RULE_KEYS = {
     "id", "type", "doc", "triggers", "require", "exclude", "lookalike", "object", "modality", "only_negated",
+    "headline_only",
     "purpose_prefix", "confidence", "examples",
 }
 _WINDOW_KEYS = {"class", "before", "after"}
@@ -110,6 +111,7 @@ class Rule:
     object: list[Window] = field(default_factory=list)  # not required; a nearer one outranks a lookalike
     modality: dict[str, str] = field(default_factory=dict)
     only_negated: bool = False
+    headline_only: bool = False  # only in a headline: news headlines tell past events in the present tense
     purpose_prefix: bool = False
     confidence: float = 0.8
     doc: str = ""
@@ -258,7 +260,7 @@ def _rule(spec: Any, ctx: str) -> Rule:
     conf = spec.get("confidence", 0.8)
     if not isinstance(conf, int | float) or isinstance(conf, bool) or not 0 < conf <= 1:
         raise RuleFileError(f"{ctx}: confidence: must be a number in (0, 1]")
-    for key in ("only_negated", "purpose_prefix"):
+    for key in ("only_negated", "purpose_prefix", "headline_only"):
         if not isinstance(spec.get(key, False), bool):
             raise RuleFileError(f"{ctx}: {key}: must be true or false")
     rule = Rule(
@@ -271,6 +273,7 @@ def _rule(spec: Any, ctx: str) -> Rule:
         object=_windows(spec.get("object"), f"{ctx}: object"),
         modality=modality,
         only_negated=spec.get("only_negated", False),
+        headline_only=spec.get("headline_only", False),
         purpose_prefix=spec.get("purpose_prefix", False),
         confidence=float(conf),
         doc=str(spec.get("doc") or ""),
