@@ -316,6 +316,16 @@ PHRASES: list[tuple[str, set[str]]] = [
     # Headlines tell take-overs in the present tense; body sentences describe who holds an area.
     ('قوات المعارضة تسيطر على مدينة حماة', {'control_change'}),
     ('تسيطر القوات الكردية على مدينة القامشلي منذ سنوات.', set()),
+    # A condition right after a threat is the threat's; after a comma it makes the event only possible.
+    ('هدد الوزير بقصف المطار إذا استمرت الهجمات', {'strike'}),
+    ('هدد الرئيس بإغلاق الحدود، إذا لم تتوقف الهجرة', set()),
+    ('قال الوزير إن فتح الحدود مع الجارة ليس واردا في الوقت الحالي', set()),
+    ('منعت السلطات استيراد مئات السلع بينها منتجات غذائية', set()),
+    ('تم اعتراض الصاروخ قبل وصوله إلى المطار', set()),
+    ('هربت العائلات من القصف في المدينة', {'displacement', 'strike'}),
+    ('سنفرض حصارا جويا على المطارات', {'siege_risk'}),
+    ('أعلن الجيش فتح معبرين إنسانيين آمنين لخروج المدنيين', {'evacuation'}),
+    ('واصل المعتقلون الإضراب عن الطعام احتجاجا على احتجازهم', {'detention'}),
     ('حققت الفصائل تقدما تجلى في تحرير البلدات المحيطة', {'control_change'}),
 ]
 

@@ -547,12 +547,16 @@ class Detector:
             if attributive and "background" not in h.mods_after:
                 continue  # "من المدينة المحاصرة يوم الأربعاء إذا صمد الاتفاق": the condition is another clause's
             if _CLAUSE_MARKS.intersection(ft[hit.end : h.start]) and (
-                    ft[h.stem_start : h.end] in _CLAUSE_VERBS or any(hit.tj < t.ti and t.tj < h.ti for t in sent.triggers)):
+                    ft[h.stem_start : h.end] in _CLAUSE_VERBS
+                    or any(hit.tj < t.ti and t.tj < h.ti and not is_attributive(doc, t) for t in sent.triggers)):
                 # Another clause's verb ("فرض حصارا كاملا على القطاع، وأنه سيتم وقف الإمدادات"), or another
                 # event nearer in another clause ("فرضت طوقا عليه، مهددة بالهجوم إذا لم ينسحب")
                 continue
             for name in h.mods_after:
                 if h.ti - hit.tj <= mods[name].after:
+                    if (name == "hypothetical" and "threat" in found and hit.prefix.lstrip("وف")[:1] == "ب"
+                            and not _CLAUSE_MARKS.intersection(ft[hit.end : h.start])):
+                        continue  # "تهدد بقصف المطار إذا استقبل أسلحة": the condition is the threat's
                     found.add(name)
         if ("demand" in found and rule.type == "evacuation" and caller is not None and _by_force(sent, caller, ft)
                 and self.ruleset.effect(rule, "demand") == "drop"):
