@@ -65,6 +65,7 @@ _BARE_OBJECT_REACH = 10
 _CLAUSE_VERBS = frozenset({"سيتم", "ستتم", "سوف"})
 _TO = frozenset({"الي"})  # إلى, folded
 _FORCES = ("armed_force", "attacker_state")  # who orders people out (see _by_force)
+_ORDERED = frozenset({"evacuation", "displacement"})  # what a force's call orders (دعت إسرائيل لتهجير السكان)
 _INSIDE_IT = ("فيه ", "فيها ", "من خلاله ", "من خلالها ", "خلاله ", "خلالها ", "عبره ", "عبرها ")  # "دعا فيه": the call is in a statement
 # "after", right before a trigger: an earlier event told as the time of another (بعد استهدافه،
 # عقب سيطرة، إثر إغلاق).
@@ -558,10 +559,11 @@ class Detector:
                             and not _CLAUSE_MARKS.intersection(ft[hit.end : h.start])):
                         continue  # "تهدد بقصف المطار إذا استقبل أسلحة": the condition is the threat's
                     found.add(name)
-        if ("demand" in found and rule.type == "evacuation" and caller is not None and _by_force(sent, caller, ft)
+        if ("demand" in found and rule.type in _ORDERED and caller is not None and _by_force(sent, caller, ft)
                 and self.ruleset.effect(rule, "demand") == "drop"):
             # A force that tells people to leave orders an evacuation ("دعا الجيش السكان إلى الإخلاء"،
-            # "وجه الجيش تحذيرا للسكان طالبهم فيه بإخلاء منازلهم"): announced, not a mere call.
+            # "وجه الجيش تحذيرا للسكان طالبهم فيه بإخلاء منازلهم") or a displacement ("دعت إسرائيل
+            # لتهجير السكان"): announced, not a mere call.
             found.discard("demand")
             found.add("future")
         if "cessation" in found and rule.type in _LASTING and found & (_NOT_DONE | _UNSURE):
