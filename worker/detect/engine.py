@@ -451,6 +451,7 @@ class Detector:
         # الجوي والمدفعي" the cue reaches the second trigger through the first. A carrier verb
         # takes the trigger as its object: "احتمال لفرض النظام طوقا" reaches the siege via فرض.
         start, lead = hit.ti, hit
+        carried_aim = False  # a ل carrier in the chain made the event an aim
         for h in reversed(cues):
             if h.tj >= start:
                 continue
@@ -463,6 +464,7 @@ class Detector:
                 if ("carrier" in h.classes and gap <= 2 and word[:1] == "ل"
                         and (word[1:2] not in ("ي", "ت", "ن") or _tafil(word[1:]))):
                     found.add("purpose")
+                    carried_aim = True
                 start, lead = h.ti, h
             elif h.rules:
                 break  # another event's word stands between: a carrier before it carries that one
@@ -571,7 +573,7 @@ class Detector:
             # المفروض على غزة"، "لم يتم رفع الإغلاق عن المعبر"، "في حال عدم رفع الحصار"): what it would
             # lift is in force.
             found -= _NOT_DONE | _UNSURE | {"cessation"}
-        elif rule.type in _LASTING and found & (_UNSURE | _AIM) and (
+        elif rule.type in _LASTING and found & (_UNSURE | _AIM) and not carried_aim and (
                 _ongoing(sent, lead, hit) or any("cessation" in h.mods and lead.ti - h.tj <= 1 for h in unsaid)):
             # What is feared, called off, conditional or aimed at is that it goes on ("في حال استمر
             # الحصار"، "يهدد باستمرار إغلاق المعبر"، "في حال عدم رفع الحصار"، "تهدف إلى ضمان استمرار
