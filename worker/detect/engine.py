@@ -61,6 +61,7 @@ _APPROACH_REACH = 14  # words from "اقترب" to the "من" + masdar it govern
 _CALLS = frozenset({"demand", "attempt", "threat", "purpose"})
 _BARE_CALLS = frozenset({"demand", "attempt"})
 _BARE_OBJECT_REACH = 10
+_WARNED_REACH = 14  # words from a warning (حذر) to the من + event it warns of
 # After-cues that are verbs heading a clause of their own (see _modalities).
 _CLAUSE_VERBS = frozenset({"سيتم", "ستتم", "سوف"})
 _TO = frozenset({"الي"})  # إلى, folded
@@ -87,6 +88,8 @@ _NOT_DONE = frozenset({"demand", "purpose", "future", "attempt", "hypothetical",
 # Cues that make a state only possible; said of its going on, they leave it in force (see _ongoing).
 _UNSURE = frozenset({"demand", "future", "attempt", "hypothetical", "threat"})
 _AIM = frozenset({"purpose"})
+# Words of tightening (folded): what is feared or planned is that a state in force grows worse.
+_TIGHTEN = frozenset({"تشديد", "تضييق", "احكام", "تكثيف", "تفاقم", "زياده", "اشتداد"})
 
 
 class Hit:
@@ -484,6 +487,7 @@ class Detector:
         # and object, not across a clause.
         word_ahead = word_before(ft, lead.start)  # the word right before the lead
         demanded = lead.prefix.lstrip("وف")[:1] in ("ب", "ل") or word_ahead in _TO
+        warned_of = word_ahead == "من"  # "حذر المتحدث، ...، المدنيين من حصار المدينة"
         if word_ahead == "من" and any(0 < lead.ti - h.tj <= _APPROACH_REACH for h in sent.by_class.get("approach", ())):
             # "تقترب القوات، بالتعاون مع ...، من حصار المدينة": close to it, not there yet.
             found.add("attempt")
@@ -537,6 +541,9 @@ class Detector:
                                  if (name == "demand" and demanded) or own_clause)
                     if "demand" in found:
                         caller = caller or h
+                if (barrier < 0 and warned_of and "threat" in h.mods and dist <= _WARNED_REACH
+                        and not any(h.end <= t.start and t.tj < lead.ti for t in sent.triggers)):
+                    found.add("threat")  # a warning reaches what it warns of (من + the event) over a long object
                 if (barrier < 0 and "negation" in h.mods and "negation" not in found and dist <= _GOVERNED_REACH
                         and self._governed(doc, sent, h, lead)):
                     found.add("negation")
@@ -573,12 +580,13 @@ class Detector:
             # المفروض على غزة"، "لم يتم رفع الإغلاق عن المعبر"، "في حال عدم رفع الحصار"): what it would
             # lift is in force.
             found -= _NOT_DONE | _UNSURE | {"cessation"}
-        elif rule.type in _LASTING and found & (_UNSURE | _AIM) and not carried_aim and (
-                _ongoing(sent, lead, hit) or any("cessation" in h.mods and lead.ti - h.tj <= 1 for h in unsaid)):
+        elif (rule.type in _LASTING and found & (_UNSURE | _AIM) and not carried_aim
+                and word_before(ft, hit.start).lstrip("وف") not in _TIGHTEN and (
+                _ongoing(sent, lead, hit) or any("cessation" in h.mods and lead.ti - h.tj <= 1 for h in unsaid))):
             # What is feared, called off, conditional or aimed at is that it goes on ("في حال استمر
             # الحصار"، "يهدد باستمرار إغلاق المعبر"، "في حال عدم رفع الحصار"، "تهدف إلى ضمان استمرار
             # الحصار المفروض"), or what a state in force brings ("قلقه إزاء الحصار المفروض على غزة منذ
-            # سنوات"): the state itself is in force.
+            # سنوات"): the state itself is in force. Not its tightening ("حذروا من تفاقم الحصار المفروض").
             found -= _UNSURE | _AIM
         return found
 
