@@ -70,9 +70,10 @@ _ORDERED = frozenset({"evacuation", "displacement"})  # what a force's call orde
 _INSIDE_IT = ("فيه ", "فيها ", "من خلاله ", "من خلالها ", "خلاله ", "خلالها ", "عبره ", "عبرها ")  # "دعا فيه": the call is in a statement
 # "after", right before a trigger: an earlier event told as the time of another (بعد استهدافه،
 # عقب سيطرة، إثر إغلاق).
-# Spans of time (folded) that "بعد" can count ("بعد 10 أيام", "بعد يومين").
-_TIME_SPANS = frozenset("ساعه ساعات ساعتين يوم ايام يومين اسبوع اسابيع اسبوعين شهر اشهر شهور شهرين سنه سنوات سنتين عام اعوام عامين دقاءق لحظات".split())
 _AFTER = frozenset({"بعد", "وبعد", "بعدما", "وبعدما", "عقب", "وعقب", "اثر", "واثر"})
+# Spans of time (folded) that "بعد" can count ("بعد 10 أيام", "بعد يومين").
+_TIME_SPANS = frozenset("ساعه ساعات ساعتين يوم ايام يومين اسبوع اسابيع اسبوعين شهر اشهر شهور شهرين سنه سنوات سنتين "
+                        "عام اعوام عامين دقاءق لحظات".split())
 _CLAUSE_MARKS = frozenset("،,؛;:()[]?!؟\"«»“”–—-")
 # A short name in quotes ("خطة الجنرالات"، «داعش») is part of its clause, not a break.
 _QUOTED_NAME = re.compile(r'"[^"،,.:]{1,40}"|«[^»،,.:]{1,40}»|“[^”،,.:]{1,40}”')
