@@ -77,6 +77,8 @@ _TIME_SPANS = frozenset("ساعه ساعات ساعتين يوم ايام يوم
 _CLAUSE_MARKS = frozenset("،,؛;:()[]?!؟\"«»“”–—-")
 # A short name in quotes ("خطة الجنرالات"، «داعش») is part of its clause, not a break.
 _QUOTED_NAME = re.compile(r'"[^"،,.:]{1,40}"|«[^»،,.:]{1,40}»|“[^”،,.:]{1,40}”')
+# So is a source set between commas ("وتهدف هذه العمليات، بحسب التقديرات، إلى تطويق المدينة"); folded.
+_ASIDE = re.compile(r"[،,]\s*(?:و?بحسب|و?حسب|وفقا|وفق|نقلا عن)[^،,.:]{1,50}[،,]")
 _TAKES_MASDAR = frozenset({"light_verb", "success"})
 # Entrances and checkpoints (folded stems) that are no gazetteer crossing: shut round a place
 # besieged in the same sentence, they are part of its siege ("إغلاق مداخل بلدة تقوع ... وفرضت
@@ -314,7 +316,7 @@ class Detector:
             pre, word, rest = prefix[:k], prefix[k:] + stem + suffix[:j], suffix[j:]
             if "س" in pre and word[:1] not in _IMPERFECT:
                 continue  # the future س comes before a present-tense verb only (سلم is not س + لم)
-            for cut in range(0, min(4 - len(rest), len(word) - 2) + 1):
+            for cut in range(0, max(0, min(4 - len(rest), len(word) - 2)) + 1):  # a one-letter word (7) too
                 if cut and word[-cut] not in SUFFIX_LETTERS:
                     break
                 table = entries.get(word[: len(word) - cut] if cut else word)
@@ -534,7 +536,7 @@ class Detector:
                     # العامة للمعابر السلطات المصرية فتح المعبر"), the nearest one only ("دعوات للسكان
                     # إلى النزوح جنوبا تحت وطأة القصف": the shelling is not called for; but "دعا إلى فك
                     # الحصار": a masdar right before it governs it)
-                    own_clause = not _CLAUSE_MARKS.intersection(_QUOTED_NAME.sub("", ft[h.end : lead.start]))
+                    own_clause = not _CLAUSE_MARKS.intersection(_ASIDE.sub(" ", _QUOTED_NAME.sub("", ft[h.end : lead.start])))
                     if not demanded:
                         own_clause = own_clause and not any(
                             h.end <= t.start and t.tj < lead.ti - 1 for t in sent.triggers)
