@@ -342,6 +342,28 @@ PHRASES: list[tuple[str, set[str]]] = [
     ('حذر مسؤولون أمميون من تفاقم الحصار المفروض على المخيم', {'siege_risk'}),
     ('أعرب عن قلقه إزاء الحصار المفروض على القطاع منذ سنوات', {'siege'}),
     ('حققت الفصائل تقدما تجلى في تحرير البلدات المحيطة', {'control_change'}),
+    # Refusing to approve aid blocks it; "cannot" is a negation, not a mere possibility.
+    ('قالت المنظمة إن السلطات امتنعت عن الموافقة على دخول قوافل الإغاثة', {'aid_blocked'}),
+    ('قال المسؤول إنه لا يمكن إدخال الكميات اللازمة من الوقود إلى المدينة', {'aid_blocked'}),
+    ('قال إن العاملين في المجال الإنساني لم يستطيعوا الوصول إلى الأحياء الشرقية', {'aid_blocked'}),
+    # What an offensive resulted in happened; a "this is what" clause is out of a demand's reach.
+    ('شن الجيش هجوما واسعا أدى إلى تحرير البلدة من المسلحين', {'control_change'}),
+    ('رفض المحتجون عبور الشاحنات دون تصاريح، وهذا ما اضطر الجمارك إلى غلق المعبر', {'crossing_closure'}),
+    # A crossing out of service is closed; a verb with its own object pronoun arrests no one after it.
+    ('أعلنت الإدارة أن المنفذ الحدودي بات خارج الخدمة منذ الصباح', {'crossing_closure'}),
+    ('استأنفت القنصلية منح التأشيرات بعد أن أوقفتها شهرا بسبب ازدحام المسافرين', set()),
+    ('كانت الحافلة متجهة إلى المدينة، ثم أوقفها الحاجز واعتقل سائقها', {'detention'}),
+    # A source between commas does not split an aim from its object; a condition on a future act threatens it.
+    ('وتسعى هذه القوات، بحسب مصادر محلية، إلى محاصرة البلدة', {'siege_risk'}),
+    ('أبلغ الجيش الوسطاء بأنه سيقصف الميناء في حال استقبل شحنات سلاح', {'strike'}),
+    # Protected from shelling, tourists and hotel guests moved out: no strike, evacuation or flight.
+    ('توفر الملاجئ الحماية للسكان من القصف', set()),
+    ('تم إجلاء عشرات السياح من فنادقهم بسبب الحرائق، في عملية إخلاء نفذتها الشركة', set()),
+    ('تمكن رجال الإطفاء من محاصرة النيران والسيطرة عليها قبل امتدادها', set()),
+    # Captives counted in digits; the displaced of a place (leaving under a deal: evacuated too); a place its people left.
+    ('تمكنت القوات من أسر 5 مسلحين خلال الاشتباك', {'detention'}),
+    ('انطلقت قافلة تقل مهجري الأحياء الشرقية نحو الريف', {'evacuation', 'displacement'}),
+    ('البلدة محاصرة منذ أشهر وقد غادرها معظم سكانها بسبب المعارك', {'siege', 'displacement'}),
 ]
 
 

@@ -578,6 +578,11 @@ class Detector:
             # لتهجير السكان"): announced, not a mere call.
             found.discard("demand")
             found.add("future")
+        if {"future", "hypothetical"} <= found and "negation" not in found:
+            # What one side says it will do if something happens is a threat ("أبلغت مصر بأنه سيقصف
+            # القوافل في حال قررت إدخالها").
+            found -= {"future", "hypothetical"}
+            found.add("threat")
         if "cessation" in found and rule.type in _LASTING and found & (_NOT_DONE | _UNSURE):
             # The lifting is called for, planned, denied, not done or only possible ("طالب برفع الحصار
             # المفروض على غزة"، "لم يتم رفع الإغلاق عن المعبر"، "في حال عدم رفع الحصار"): what it would
