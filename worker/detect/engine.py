@@ -479,6 +479,7 @@ class Detector:
         carriers = (lead, *(a for _, a in args if a.ti < hit.ti))
         if any(h is not hit and "س" in h.prefix.lstrip("وف") for h in carriers):
             found.add("future")
+        will = "س" in plain or "future" in found  # said with the future س (before any cue word)
         barrier = hard = -1
         caller: Hit | None = None  # the word that calls for the event
         # Walk back from the trigger: cue words reach forward to it unless a clause break
@@ -578,9 +579,9 @@ class Detector:
             # لتهجير السكان"): announced, not a mere call.
             found.discard("demand")
             found.add("future")
-        if {"future", "hypothetical"} <= found and "negation" not in found:
+        if will and "hypothetical" in found and "negation" not in found:
             # What one side says it will do if something happens is a threat ("أبلغت مصر بأنه سيقصف
-            # القوافل في حال قررت إدخالها").
+            # القوافل في حال قررت إدخالها"); not a decision waited for ("تنتظر القرار بفتح المعبر").
             found -= {"future", "hypothetical"}
             found.add("threat")
         if "cessation" in found and rule.type in _LASTING and found & (_NOT_DONE | _UNSURE):
