@@ -364,6 +364,18 @@ PHRASES: list[tuple[str, set[str]]] = [
     ('تمكنت القوات من أسر 5 مسلحين خلال الاشتباك', {'detention'}),
     ('انطلقت قافلة تقل مهجري الأحياء الشرقية نحو الريف', {'evacuation', 'displacement'}),
     ('البلدة محاصرة منذ أشهر وقد غادرها معظم سكانها بسبب المعارك', {'siege', 'displacement'}),
+    # A siege as a tool, the matter of corridors, talks on how to reopen: talked about, not told.
+    ('يستخدم الحصار كأداة ضغط على الحكومات', set()),
+    ('ناقش المجلس مسألة الممرات الإنسانية في المدينة', set()),
+    ('تعقد اللجان المشتركة اجتماعات حول آليات إعادة فتح المعبر', set()),
+    # Strikes that must stop first go on; a crossing stopped from its trade is closed.
+    ('قال إن الفرق لا تستطيع التحرك حتى تتوقف الغارات الجوية على الأحياء', {'strike'}),
+    ('تم إيقاف المعبر بشكل نهائي عن نشاطه التجاري', {'crossing_closure'}),
+    # Failing or being called on to lift a siege leaves it in force; asking whether one comes fears it.
+    ('انتقدوا الحكومة وعجزها عن فك الحصار المفروض على الحي', {'siege'}),
+    ('دعت المنظمات، يوم الجمعة، الحكومة بإنهاء حصارها على المدينة', {'siege'}),
+    ('هل تحاصر القوات المدينة مجددا؟', {'siege_risk'}),
+    ('قال المتحدث: فلتفتح السلطات المعابر فورا', set()),
 ]
 
 

@@ -451,6 +451,8 @@ class Detector:
             if (_tafil(stem) or stem.startswith("محاصر") or stem[:1] in _IMPERFECT) and not any(  # "عادت القوات لتطويق المدينة": done again
                     w.lstrip("وف") in _WENT_BACK for w in ft[sent.start : hit.start].split()[-16:]):
                 found.add("purpose")
+        elif rule.type in CROSSING_TYPES and plain == "ل" and ft[hit.stem_start : hit.stem_start + 1] in ("ي", "ت", "ن"):
+            found.add("purpose")  # a crossing to be opened or shut: "لتفتح المعابر"، "فلتفتح المعابر فورا" (a call)
         mods = self.ruleset.modalities
         cues = sent.cues
         # Coordinated triggers share their cues: in "بهدف تطويقهم وفرض حصار" and "علقت القصف
@@ -491,6 +493,10 @@ class Detector:
         # and object, not across a clause.
         word_ahead = word_before(ft, lead.start)  # the word right before the lead
         demanded = lead.prefix.lstrip("وف")[:1] in ("ب", "ل") or word_ahead in _TO
+        ending = sent.hit_ending_before(lead.start)
+        if (ending is not None and "cessation" in ending.mods and lead.ti - ending.tj <= 1
+                and ending.prefix.lstrip("وف")[:1] in ("ب", "ل")):
+            demanded = True  # "دعت الوكالات، يوم الجمعة، النظام بإنهاء حصاره": the call governs the lifting
         warned_of = word_ahead == "من"  # "حذر المتحدث، ...، المدنيين من حصار المدينة"
         if word_ahead == "من" and any(0 < lead.ti - h.tj <= _APPROACH_REACH for h in sent.by_class.get("approach", ())):
             # "تقترب القوات، بالتعاون مع ...، من حصار المدينة": close to it, not there yet.
