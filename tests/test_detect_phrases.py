@@ -376,6 +376,14 @@ PHRASES: list[tuple[str, set[str]]] = [
     ('دعت المنظمات، يوم الجمعة، الحكومة بإنهاء حصارها على المدينة', {'siege'}),
     ('هل تحاصر القوات المدينة مجددا؟', {'siege_risk'}),
     ('قال المتحدث: فلتفتح السلطات المعابر فورا', set()),
+    # A donor's funding stopped is no aid blocked; staff still held are detained; holiday travel is no evacuation.
+    ('أوقفت الحكومة تمويل برامج المساعدات الغذائية في عدة دول', set()),
+    ('أعربت المنظمة عن قلقها إزاء استمرار احتجاز عدد من موظفيها في المحافظة', {'detention'}),
+    ('خرج آلاف المسافرين عبر المعبر الحدودي لقضاء إجازة العيد مع عائلاتهم', set()),
+    # A warning about a city does not reach the siege told in its "after" clause; hours given to leave.
+    ('حذر التقرير من أن المدينة تواجه خطرا حقيقيا بعد أن ظلت تحت الحصار أشهرا', {'siege'}),
+    ('سيتم منح السكان خمس ساعات لمغادرة المدينة المحاصرة', {'evacuation', 'siege'}),
+    ('أدان البرنامج نهب المسلحين مخازنه في الولاية بعد استيلائهم على المدينة', {'control_change'}),
 ]
 
 

@@ -84,8 +84,9 @@ _TAKES_MASDAR = frozenset({"light_verb", "success"})
 # besieged in the same sentence, they are part of its siege ("إغلاق مداخل بلدة تقوع ... وفرضت
 # حصارا"). A city's منافذ and gates (بوابات) are crossings whose closure is reported on its own.
 _GATES = frozenset({"مدخل", "مداخل", "حاجز", "حواجز"})
-# States that a lifting ends (رفع الحصار، فك الحصار، رفع الإغلاق، رفع القيود عن المساعدات).
-_LASTING = frozenset({"siege", "crossing_closure", "aid_blocked"})
+# States that last until lifted (رفع الحصار، فك الحصار، رفع الإغلاق، رفع القيود عن المساعدات) or, for a
+# detention, until a release: feared or deplored as going on, they are in force ("قلقها إزاء استمرار احتجاز").
+_LASTING = frozenset({"siege", "crossing_closure", "aid_blocked", "detention"})
 # Cues that leave a lifting undone, and so the state in force.
 _NOT_DONE = frozenset({"demand", "purpose", "future", "attempt", "hypothetical", "agreement", "negation", "denial"})
 # Cues that make a state only possible; said of its going on, they leave it in force (see _ongoing).
