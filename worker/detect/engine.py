@@ -67,6 +67,7 @@ _CLAUSE_VERBS = frozenset({"سيتم", "ستتم", "سوف"})
 _TO = frozenset({"الي"})  # إلى, folded
 _FORCES = ("armed_force", "attacker_state")  # who orders people out (see _by_force)
 _ORDERED = frozenset({"evacuation", "displacement"})  # what a force's call orders (دعت إسرائيل لتهجير السكان)
+_WARNING_NOUNS = ("انذار", "تحذير")  # folded: a warning that carries a force's call
 _INSIDE_IT = ("فيه ", "فيها ", "من خلاله ", "من خلالها ", "خلاله ", "خلالها ", "عبره ", "عبرها ")  # "دعا فيه": the call is in a statement
 # "after", right before a trigger: an earlier event told as the time of another (بعد استهدافه،
 # عقب سيطرة، إثر إغلاق).
@@ -945,11 +946,14 @@ def _by_force(sent: Sentence, caller: Hit, ft: str) -> bool:
     # طالبهم فيه"، "أصدر الجيش تحذيرا عاجلا دعا فيه العاملين"، "تحذيرات أطلقتها إسرائيل دعت من خلالها").
     inside = caller.suffix[:1] in ("ه", "ك") or ft.startswith(_INSIDE_IT, caller.end + 1)
     reach = 8 if inside else 2
+    # A call carried by a warning the force issued: "أصدر الجيش إنذارا جديدا لسكان 35 قرية بضرورة إخلائها".
+    warning = next((h for h in reversed(sent.hits) if h.tj < caller.ti and caller.ti - h.tj <= 12
+                    and ft[h.stem_start : h.end].startswith(_WARNING_NOUNS)), None)
     for cls in _FORCES:
         for h in sent.by_class.get(cls, ()):
             if h.suffix in NISBA:
                 continue  # "الإجراءات الأمنية": an adjective, not the force
-            if 0 <= caller.ti - h.tj <= reach:
+            if 0 <= caller.ti - h.tj <= reach or (warning is not None and 0 <= warning.ti - h.tj <= 6):
                 return True
     return False
 
