@@ -534,7 +534,7 @@ class Detector:
                         found.add(name)
                         if name == "demand":
                             caller = caller or h
-                        if name == "cessation" and h.prefix.lstrip("وف")[:1] == "ل":
+                        if name == "cessation" and ft[h.start : h.end].lstrip("وف")[:1] == "ل":  # لفك is listed whole
                             found.add("purpose")  # لرفع الحصار: lifting it is the aim
                 if (barrier < 0 and h.mods & _CALLS and dist <= _DEMAND_OBJECT_REACH and "ه" not in h.suffix
                         and (demanded or (h.mods & _BARE_CALLS and dist <= _BARE_OBJECT_REACH))):
