@@ -65,6 +65,7 @@ _WARNED_REACH = 14  # words from a warning (حذر) to the من + event it warns
 # After-cues that are verbs heading a clause of their own (see _modalities).
 _CLAUSE_VERBS = frozenset({"سيتم", "ستتم", "سوف"})
 _TO = frozenset({"الي"})  # إلى, folded
+_RELATIVES = frozenset({"التي", "الذي", "الذين", "اللذين", "اللتين", "اللواتي", "اللاتي"})
 _FORCES = ("armed_force", "attacker_state")  # who orders people out (see _by_force)
 _ORDERED = frozenset({"evacuation", "displacement"})  # what a force's call orders (دعت إسرائيل لتهجير السكان)
 _WARNING_NOUNS = ("انذار", "تحذير")  # folded: a warning that carries a force's call
@@ -566,6 +567,8 @@ class Detector:
         for h in cues:
             if h.ti <= hit.tj or not h.mods_after:
                 continue
+            if any(w in _RELATIVES for w in ft[hit.end : h.start].split()):
+                continue  # "محاصرتهم في المنطقة التي أعلنوا منها دولتهم المزعومة": the cue is the relative clause's
             if attributive and "background" not in h.mods_after:
                 continue  # "من المدينة المحاصرة يوم الأربعاء إذا صمد الاتفاق": the condition is another clause's
             if _CLAUSE_MARKS.intersection(ft[hit.end : h.start]) and (
