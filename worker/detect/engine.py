@@ -65,7 +65,7 @@ _WARNED_REACH = 14  # words from a warning (حذر) to the من + event it warns
 # After-cues that are verbs heading a clause of their own (see _modalities).
 _CLAUSE_VERBS = frozenset({"سيتم", "ستتم", "سوف"})
 _TO = frozenset({"الي"})  # إلى, folded
-_RELATIVES = frozenset({"التي", "الذي", "الذين", "اللذين", "اللتين", "اللواتي", "اللاتي"})
+_RELATIVES = frozenset({"التي", "الذي", "الذين", "اللذين", "اللتين", "اللواتي", "اللاتي"})  # relative pronouns, folded
 _FORCES = ("armed_force", "attacker_state")  # who orders people out (see _by_force)
 _ORDERED = frozenset({"evacuation", "displacement"})  # what a force's call orders (دعت إسرائيل لتهجير السكان)
 _WARNING_NOUNS = ("انذار", "تحذير")  # folded: a warning that carries a force's call
@@ -484,7 +484,7 @@ class Detector:
         carriers = (lead, *(a for _, a in args if a.ti < hit.ti))
         if any(h is not hit and "س" in h.prefix.lstrip("وف") for h in carriers):
             found.add("future")
-        will = "س" in plain or "future" in found  # said with the future س (before any cue word)
+        will = "س" in plain or "future" in found  # so far only the future س sets "future"
         barrier = hard = -1
         caller: Hit | None = None  # the word that calls for the event
         # Walk back from the trigger: cue words reach forward to it unless a clause break
