@@ -98,6 +98,9 @@ _AIM = frozenset({"purpose"})
 _TIGHTEN = frozenset({"تشديد", "تضييق", "احكام", "تكثيف", "تفاقم", "زياده", "اشتداد"})
 
 
+_TOKEN = re.compile(r"\w+")  # a word, as the combined regex bounds it ((?<!\w) ... (?!\w))
+
+
 class Hit:
     """One matched word (or multi-word phrase) in the folded text. The collections are shared
     between hits of the same word: never mutate them. (A plain slotted class: hundreds are made
@@ -133,6 +136,30 @@ class _Reading:
     prefix_len: int  # clitic prefix length of the trigger reading
     prefix: str
     suffix: str
+
+
+class _Word:
+    """What the scan knows of a word (cached per word): its reading, the second words of the listed
+    phrases it may begin (one of them next sends the scan to the regex), and whether a gazetteer
+    name may begin at it (see GazetteerLink.may_begin)."""
+
+    __slots__ = ("reading", "seconds", "name")
+
+    def __init__(self, reading: _Reading | None, seconds: tuple[str, ...], name: tuple[str, ...] | None) -> None:
+        self.reading = reading
+        self.seconds = seconds
+        self.name = name
+
+
+class _Scan:
+    """What one walk over the words of a text found."""
+
+    __slots__ = ("hits", "any_trigger", "name_starts")
+
+    def __init__(self) -> None:
+        self.hits: list[Hit] = []
+        self.any_trigger = False
+        self.name_starts: list[int] = []  # offsets of the words where a gazetteer name may begin
 
 
 @dataclass
@@ -200,7 +227,8 @@ class Detector:
         self.ruleset = ruleset
         self.gazetteer = gazetteer or GazetteerLink.default()
         self._entries: dict[str, list[tuple[int, object, int, int]]] = {}
-        self._readings: dict[str, _Reading | None] = {}
+        self._readings: dict[str, _Reading | None] = {}  # by the text a phrase match covers
+        self._words: dict[str, _Word] = {}  # by word (see _scan)
         trigger_forms: list[str] = []
         for rule in ruleset.rules:
             for f in rule.triggers:
@@ -221,6 +249,10 @@ class Detector:
         phrases = [w for w in self._entries if " " in w]
         self._phrases_regex = compile_words(phrases)  # several-word forms only (see _scan)
         self._phrase_heads = frozenset(w.split(" ", 1)[0] for w in phrases)
+        self._phrase_seconds: dict[str, set[str]] = {}  # first word of a phrase -> its second words
+        for w in phrases:
+            first, second = w.split(" ")[:2]
+            self._phrase_seconds.setdefault(first, set()).add(second)
         self.trigger_forms = sorted(set(trigger_forms))
         self.args = ArgumentFinder(ruleset)
 
@@ -229,6 +261,11 @@ class Detector:
         # ل + ال contract to لل: "للمستثمرين" holds المستثمرين without its alef.
         if entry[2] and text.startswith("ال") and len(text) >= 5 and " " not in text:
             self._entries.setdefault(text[2:], []).append((entry[0], entry[1], _AFTER_LL, entry[3]))
+
+    def forget_words(self) -> None:
+        """Empty the per-word caches, as on a fresh start (the benchmark times a first sight)."""
+        self._words.clear()
+        self._readings.clear()
 
     # -- the public entry point ---------------------------------------------------------------
 
@@ -254,46 +291,95 @@ class Detector:
 
     def _detect(self, text: str) -> list[Event]:
         folded = fold(text)
-        hits, any_trigger = self._scan(folded.text)
-        if not any_trigger:
+        scan = self._scan(folded.text)
+        if not scan.any_trigger:
             return []
-        doc = _Doc(self, folded, hits)
+        doc = _Doc(self, folded, scan.hits, scan.name_starts)
         found: list[_Candidate] = []
         for sent in doc.trigger_sentences():
             found.extend(self._sentence_events(doc, sent))
         return [self._complete(doc, c) for c in _merge(found)]
 
-    def _scan(self, ft: str) -> tuple[list[Hit], bool]:
-        hits: list[Hit] = []
-        any_trigger = False
-        cache = self._readings
-        heads, skip_to = self._phrase_heads, 0
-        for m in self.regex.finditer(ft):
-            start, end = m.span()
+    def _scan(self, ft: str) -> _Scan:
+        """The lexicon words of `ft`, word by word: what the combined regex would match, read from a
+        cache of every word seen so far (news repeats its words). The regex runs on a word the first
+        time it is seen, and in the text only where a listed phrase may start (see _Word). The same
+        walk notes the words where a gazetteer name may begin, which spares the gazetteer a pass."""
+        scan = _Scan()
+        hits, name_starts = scan.hits, scan.name_starts
+        words = self._words
+        skip_to = 0
+        n = len(ft)
+        for t in _TOKEN.finditer(ft):
+            token = t.group()
+            w = words.get(token)
+            if w is None:
+                w = self._word(token)
+                if len(words) > 200_000:  # bounded: a stream of odd spellings cannot grow it forever
+                    words.clear()
+                words[token] = w
+            start = t.start()
+            name = w.name
+            if name is not None and (
+                not name or not (t.end() + 1 < n and ft[t.end()] == " " and ft[t.end() + 1].isalnum())
+                or ft.startswith(name, t.end() + 1)
+            ):
+                name_starts.append(start)
             if start < skip_to:
-                continue
-            word = m.group()
-            if m.group(1) and (word in heads or word[1:] in heads):  # group 1 is the prefix, "p"
-                # The prefix is tried first: "الدعم السريع" was matched as ال + دعم. A listed phrase
-                # that starts here is the longer reading.
-                whole = self._phrases_regex.match(ft, start)
-                if whole is not None and whole.end() > end:
-                    m, word, end = whole, whole.group(), whole.end()
+                continue  # inside a phrase matched before
+            reading = w.reading
+            end = t.end()
+            if w.seconds:
+                # One space and a word that no phrase goes on with: the word alone. Otherwise the
+                # regex decides, in the text.
+                plain_gap = end + 1 < n and ft[end] == " " and not ft[end + 1].isspace()
+                if not plain_gap or ft.startswith(w.seconds, end + 1):
+                    found = self._match_at(ft, start)
+                    if found is None:
+                        continue
+                    reading, end = found
                     skip_to = end
-            if word in cache:
-                reading = cache[word]
-            else:
-                reading = self._read(m.group("p"), m.group("s"), m.group("x"))
-                if len(cache) > 200_000:  # bounded: a stream of odd spellings cannot grow it forever
-                    cache.clear()
-                cache[word] = reading
             if reading is None:
                 continue
             hits.append(Hit(start, end, start + reading.prefix_len, reading.prefix, reading.suffix,
                             reading.rules, reading.classes, reading.mods, reading.mods_after, None, None))
             if reading.rules:
-                any_trigger = True
-        return hits, any_trigger
+                scan.any_trigger = True
+        return scan
+
+    def _word(self, token: str) -> _Word:
+        """What the combined regex reads in one word, the words that may follow it in a listed phrase
+        that it begins (after any clitic prefix), and whether a gazetteer name may begin at it."""
+        seconds: set[str] = set()
+        for k in range(min(len(token), 5)):  # a clitic prefix has at most four letters (وبال)
+            seconds.update(self._phrase_seconds.get(token[k:], ()))
+        m = self.regex.match(token)
+        reading = None
+        if m is not None and m.end() == len(token):
+            reading = self._read(m.group("p"), m.group("s"), m.group("x"))
+        return _Word(reading, tuple(sorted(seconds)), self.gazetteer.may_begin(token))
+
+    def _match_at(self, ft: str, start: int) -> tuple[_Reading | None, int] | None:
+        """The combined regex at a word that may begin a phrase: its reading and where it ends."""
+        m = self.regex.match(ft, start)
+        if m is None:
+            return None
+        end = m.end()
+        word = m.group()
+        if m.group(1) and (word in self._phrase_heads or word[1:] in self._phrase_heads):
+            # The prefix is tried first: "الدعم السريع" was matched as ال + دعم. A listed phrase
+            # that starts here is the longer reading.
+            whole = self._phrases_regex.match(ft, start)
+            if whole is not None and whole.end() > end:
+                m, word, end = whole, whole.group(), whole.end()
+        cache = self._readings
+        if word in cache:
+            return cache[word], end
+        reading = self._read(m.group("p"), m.group("s"), m.group("x"))
+        if len(cache) > 200_000:
+            cache.clear()
+        cache[word] = reading
+        return reading, end
 
     def _read(self, prefix: str, stem: str, suffix: str) -> _Reading | None:
         """The lexicon entries of one matched word, over the ways of splitting off clitics.
@@ -752,10 +838,11 @@ class _Candidate:
 class _Doc:
     """Per-article state: the folded text, the hits, sentences and lazily built caches."""
 
-    def __init__(self, detector: Detector, folded: Folded, hits: list[Hit]) -> None:
+    def __init__(self, detector: Detector, folded: Folded, hits: list[Hit], name_starts: list[int]) -> None:
         self.detector = detector
         self.folded = folded
         self.hits = hits
+        self.name_starts = name_starts
         self.hit_starts = [h.start for h in hits]
         ft = folded.text
         bounds = [0]
@@ -818,7 +905,7 @@ class _Doc:
         if self._gaz is None:
             gz = self.detector.gazetteer
             ft = self.folded.text
-            found_crossings, found_places = gz.find(ft)
+            found_crossings, found_places = gz.find(ft, self.name_starts)
             cross = [self._gaz_hit(s, e, _GAZ_CROSSING, c, None) for s, e, c in found_crossings]
             places = [self._gaz_hit(s, e, _GAZ_PLACE, None, p) for s, e, p in found_places if not self._own_word(s, e)]
             cross.sort(key=lambda h: h.start)

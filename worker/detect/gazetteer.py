@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -590,17 +591,46 @@ class _Scanner:
         # First words of free crossing names: a place found after a place word is scanned again only when
         # it could begin one ("منطقة باب الهوى").
         self.crossing_starts = {n.split(" ")[0] for n in free_crossings}
+        # A name's first word, as written after a clitic (the article of an "ال" name may be the lam of
+        # "لل": "للقدس" = ل + لقدس), and the words that may follow it; "" when it is a name alone.
+        self.next_words: dict[str, set[str]] = {}
+        for n in names:
+            first, _, rest = n.partition(" ")
+            follow = rest.split(" ", 1)[0]
+            self.next_words.setdefault(first, set()).add(follow)
+            if first.startswith("ال") and len(n) > 2:
+                self.next_words.setdefault("ل" + first[2:], set()).add(follow)
 
-    def scan(self, folded: str) -> tuple[Spans, Spans]:
-        """(crossings, places) in `folded`, each left to right without overlaps."""
+    def may_begin(self, word: str) -> tuple[str, ...] | None:
+        """Where the big pattern may match at a word (a run of \\w): None, nowhere; (), at the word;
+        otherwise only if one of the returned words comes next (after one space: see `scan`)."""
+        follows: set[str] = set()
+        for k in range(min(3, len(word))):
+            if k and not (word[0] in "وفبلك" if k == 1 else word[0] in "وف" and word[1] in "بلك"):
+                continue  # not a clitic prefix
+            part = word[k:]
+            underscore = "_" in part  # a hashtag: the next word is in this one
+            if underscore:
+                part = part.split("_", 1)[0]
+            found = self.next_words.get(part)
+            if found is not None:
+                if underscore or "" in found:
+                    return ()
+                follows |= found
+        return tuple(sorted(follows)) if follows else None
+
+    def scan(self, folded: str, starts: list[int] | None = None) -> tuple[Spans, Spans]:
+        """(crossings, places) in `folded`, each left to right without overlaps. `starts`, when given,
+        are the offsets (sorted) of every word where `may_begin` allows a name: the pattern is then
+        tried at those words only, which finds the same names without a pass over the whole text."""
         text = " " + folded
         xs: Spans = []
         ps: Spans = []
         x_end = p_end = 0  # where the last crossing and the last place end: no overlaps within a kind
         pos = 0
-        search, known = self.regex.search, self.known
+        known = self.known
         free_crossings, free_places = self.free_crossings, self.free_places
-        while m := search(text, pos):
+        while m := (self.regex.search(text, pos) if starts is None else self._search_at(text, pos, starts)):
             start, name_end = m.span(1)  # group 1 is "s", the name without proclitics and adjectives
             pos = name_end
             key = m.group(1)
@@ -635,6 +665,16 @@ class _Scanner:
                 ps.append((start - 1, name_end - 1, place))
                 p_end = name_end
         return xs, ps
+
+    def _search_at(self, text: str, pos: int, starts: list[int]) -> re.Match[str] | None:
+        """`regex.search(text, pos)` where a match can only begin: the \\W before a word of `starts`
+        (a folded offset o is text offset o + 1, so the \\W before it is at o)."""
+        match = self.regex.match
+        for i in range(bisect_left(starts, pos), len(starts)):
+            m = match(text, starts[i])
+            if m is not None:
+                return m
+        return None
 
     def _after_crossing_word(self, text: str, word: str, start: int, pos: int, out: Spans) -> int | None:
         """Match the name after a crossing word at `pos`; record it (and any "و" + name after a plural)."""
@@ -763,10 +803,17 @@ class Gazetteer:
             return cls(Path(crossings_path), None, places_path, STOP_WORDS_FILE)
         return cls(Path(crossings_path), places_path, None, STOP_WORDS_FILE)
 
-    def find(self, folded: str) -> tuple[list[tuple[int, int, Crossing]], list[tuple[int, int, Place]]]:
+    def find(
+        self, folded: str, starts: list[int] | None = None
+    ) -> tuple[list[tuple[int, int, Crossing]], list[tuple[int, int, Place]]]:
         """Crossings and places named in folded text, in one pass: spans [start, end), left to right, no
-        overlaps within a kind."""
-        return self._scanner.scan(folded)
+        overlaps within a kind. A caller that already walks the words can pass `starts`, the offsets of
+        those where `may_begin` allows a name, and save the pass."""
+        return self._scanner.scan(folded, starts)
+
+    def may_begin(self, word: str) -> tuple[str, ...] | None:
+        """Whether a name may begin at this word (a run of \\w, folded); see `find`."""
+        return self._scanner.may_begin(word)
 
     def find_crossings(self, folded: str) -> list[tuple[int, int, Crossing]]:
         """The crossings of `find` (a whole pass: ask `find` when both are wanted)."""

@@ -34,11 +34,17 @@ class GazetteerLink:
             log.warning("gazetteer unavailable, detecting without it: %s", e)
             return cls(None)
 
-    def find(self, folded: str) -> tuple[list[tuple[int, int, Crossing]], list[tuple[int, int, Place]]]:
+    def find(
+        self, folded: str, starts: list[int] | None = None
+    ) -> tuple[list[tuple[int, int, Crossing]], list[tuple[int, int, Place]]]:
         if self.gazetteer is None:
             return [], []
-        crossings, places = self.gazetteer.find(folded)
+        crossings, places = self.gazetteer.find(folded, starts)
         return _trimmed(folded, crossings), [sp for sp in _trimmed(folded, places) if not _unit_name(folded, sp[0])]
+
+    def may_begin(self, word: str) -> tuple[str, ...] | None:
+        """Whether a name may begin at this word (see `Gazetteer.may_begin`)."""
+        return None if self.gazetteer is None else self.gazetteer.may_begin(word)
 
 
 # Armed units named after a place are not that place: "فيلق القدس"، "سرايا القدس"، "لواء القدس"،
