@@ -252,7 +252,7 @@ class ArgumentFinder:
         if word.startswith(("ال", "لل")):
             return True
         kinds = _PLACE | _AGENT | _PEOPLE  # "دمشق المحاصرة"، "قسد المطوقة"
-        return any(h.end == trigger.start - 1 and h.classes & kinds for h in sent.hits)
+        return any(h.end == trigger.start - 1 and not h.classes.isdisjoint(kinds) for h in sent.hits)
 
     def _governor_with_subject(self, doc: _Doc, sent: Sentence, trigger: Hit) -> Hit | None:
         """A verb that takes the trigger (تمكن من، نجح في) a few words before it, with a word of its
@@ -428,7 +428,7 @@ class ArgumentFinder:
         if bare in _HOLDINGS or bare[:1] in ("ب", "ل") and bare[1:] in _HOLDINGS:
             return True  # "لمعقل تنظيم داعش"
         h = sent.hit_at.get(i)
-        return h is not None and not word.startswith("ال") and bool(h.classes & _GENITIVE_HEADS)
+        return h is not None and not word.startswith("ال") and not h.classes.isdisjoint(_GENITIVE_HEADS)
 
     def _members_detained(self, doc: _Doc, sent: Sentence, trigger: Hit, head: Hit) -> bool:
         """Whether members named right after a detention verb are the ones detained: "اعتقلت عناصر
@@ -438,7 +438,7 @@ class ArgumentFinder:
         if _stem(doc, head) not in _MEMBERS or head.prefix:
             return False
         end = self._members_span(doc, sent, head)[1]
-        later = [h for h in sent.hits if h.classes & _PEOPLE and h.start >= end and h.ti - head.tj <= 6]
+        later = [h for h in sent.hits if not h.classes.isdisjoint(_PEOPLE) and h.start >= end and h.ti - head.tj <= 6]
         if later:
             return False
         doc.phrases[("detained", id(trigger))] = (_strip_clitics(head), end)
@@ -472,7 +472,7 @@ class ArgumentFinder:
                 break
             tok, h = w.group(2), sent.hit_at.get(w.start(2))
             if tok in self.stop_words or tok in _GOVERNS_NOUN or tok[:1] == "و" or tok.isdigit() or (
-                h is not None and (h.rules or h.mods or h.mods_after or h.classes & _PEOPLE)
+                h is not None and (h.rules or h.mods or h.mods_after or not h.classes.isdisjoint(_PEOPLE))
             ):
                 break
             pos = group_end = w.end(2)
@@ -571,10 +571,10 @@ class ArgumentFinder:
             return self.written(doc, *detained), detained
         detention = etype == "detention"
         cands = [h for h in sent.hits if 0 < h.ti - trigger.tj <= 6 and (
-            h.classes & _PEOPLE or detention and "agent" in h.classes and not h.prefix and _stem(doc, h) in _MEMBERS)]
-        cands += [h for h in sent.hits if h.classes & _PEOPLE and 0 < trigger.ti - h.tj <= 2]
+            not h.classes.isdisjoint(_PEOPLE) or detention and "agent" in h.classes and not h.prefix and _stem(doc, h) in _MEMBERS)]
+        cands += [h for h in sent.hits if not h.classes.isdisjoint(_PEOPLE) and 0 < trigger.ti - h.tj <= 2]
         for head in cands:
-            if "agent" in head.classes and not head.classes & _PEOPLE:
+            if "agent" in head.classes and head.classes.isdisjoint(_PEOPLE):
                 start, end = self._members_span(doc, sent, head)
             else:
                 start, end, _, _ = self._phrase(doc, sent, head, stop_extra=_CROSSING, allow=_PEOPLE, max_words=2)
@@ -711,7 +711,7 @@ class ArgumentFinder:
                 # "القوات التركية"، "مقاتلات تركية" (no "ترك"): a nationality agreeing with the doer is
                 # its adjective; "حي المطار"، "قرية السد": right after a bare place noun a site word is its name.
                 site = (not words and not definite and heads == _PLACE and "territory" in h.classes
-                        and not h.classes & _PLACE)
+                        and h.classes.isdisjoint(_PLACE))
                 if not (site or agent and h.suffix in NISBA and tok.startswith("ال") == definite):
                     break
             if closed and not tok.startswith("ال"):
@@ -867,7 +867,7 @@ def _construct(doc: _Doc, sent: Sentence, trigger: Hit) -> bool:
     if before and before[-1].lstrip("وف") in _PREPOSITIONS:
         return True
     return any(
-        h.classes & _GOVERNING and 0 < trigger.ti - h.tj <= 3 for h in sent.hits if h.tj < trigger.ti
+        not h.classes.isdisjoint(_GOVERNING) and 0 < trigger.ti - h.tj <= 3 for h in sent.hits if h.tj < trigger.ti
     )
 
 

@@ -99,6 +99,7 @@ _TIGHTEN = frozenset({"تشديد", "تضييق", "احكام", "تكثيف", "�
 
 
 _TOKEN = re.compile(r"\w+")  # a word, as the combined regex bounds it ((?<!\w) ... (?!\w))
+_SEPARATORS = re.compile(r"(\W+)")  # what lies between words (kept by split)
 
 
 class Hit:
@@ -107,7 +108,7 @@ class Hit:
     per article, and a dataclass __init__ with defaults costs twice as much.)"""
 
     __slots__ = ("start", "end", "stem_start", "prefix", "suffix", "rules", "classes", "mods", "mods_after",
-                 "ti", "tj", "crossing", "place", "word_start")
+                 "ti", "tj", "spaces", "inner", "crossing", "place", "word_start")
 
     def __init__(
         self, start: int, end: int, stem_start: int, prefix: str, suffix: str, rules: tuple[Rule, ...] = (),
@@ -117,6 +118,8 @@ class Hit:
         self.start, self.end, self.stem_start, self.prefix, self.suffix = start, end, stem_start, prefix, suffix
         self.rules, self.classes, self.mods, self.mods_after = rules, classes, mods, mods_after
         self.ti = self.tj = 0  # first and last token of the hit in its sentence
+        self.spaces = -1  # spaces before it in the text, when the scan counted them (see _Doc.sentence)
+        self.inner = 0  # spaces inside it (a phrase)
         self.crossing = crossing  # from the gazetteer
         self.place = place
         self.word_start = start  # where the word holding the hit starts (gazetteer spans skip clitics)
@@ -187,10 +190,14 @@ class Sentence:
                 gaz_at.setdefault(h.word_start, h)
             if h.rules:
                 self.triggers.append(h)
-            if h.rules or h.mods or h.mods_after or h.classes & _CUE_CLASSES:
+            if h.rules or h.mods or h.mods_after or not h.classes.isdisjoint(_CUE_CLASSES):
                 self.cues.append(h)
             for c in h.classes:
-                by_class.setdefault(c, []).append(h)
+                same = by_class.get(c)
+                if same is None:
+                    by_class[c] = [h]
+                else:
+                    same.append(h)
 
     def hit_ending_before(self, pos: int) -> Hit | None:
         best = None
@@ -310,25 +317,33 @@ class Detector:
         words = self._words
         skip_to = 0
         n = len(ft)
-        for t in _TOKEN.finditer(ft):
-            token = t.group()
+        spaces = last = 0  # spaces before `last`, the start of the last hit
+        # Words and what separates them alternate in `parts` (splitting costs less than match objects).
+        parts = _SEPARATORS.split(ft)
+        pos = 0
+        for i in range(0, len(parts), 2):
+            token = parts[i]
+            start = pos
+            end = start + len(token)
+            if i + 1 < len(parts):
+                pos = end + len(parts[i + 1])
+            if not token:
+                continue
             w = words.get(token)
             if w is None:
                 w = self._word(token)
                 if len(words) > 200_000:  # bounded: a stream of odd spellings cannot grow it forever
                     words.clear()
                 words[token] = w
-            start = t.start()
             name = w.name
             if name is not None and (
-                not name or not (t.end() + 1 < n and ft[t.end()] == " " and ft[t.end() + 1].isalnum())
-                or ft.startswith(name, t.end() + 1)
+                not name or not (end + 1 < n and ft[end] == " " and ft[end + 1].isalnum())
+                or ft.startswith(name, end + 1)
             ):
                 name_starts.append(start)
             if start < skip_to:
                 continue  # inside a phrase matched before
             reading = w.reading
-            end = t.end()
             if w.seconds:
                 # One space and a word that no phrase goes on with: the word alone. Otherwise the
                 # regex decides, in the text.
@@ -341,8 +356,14 @@ class Detector:
                     skip_to = end
             if reading is None:
                 continue
-            hits.append(Hit(start, end, start + reading.prefix_len, reading.prefix, reading.suffix,
-                            reading.rules, reading.classes, reading.mods, reading.mods_after, None, None))
+            hit = Hit(start, end, start + reading.prefix_len, reading.prefix, reading.suffix,
+                      reading.rules, reading.classes, reading.mods, reading.mods_after, None, None)
+            spaces += ft.count(" ", last, start)
+            last = start
+            hit.spaces = spaces
+            if skip_to == end:
+                hit.inner = ft.count(" ", start, end)
+            hits.append(hit)
             if reading.rules:
                 scan.any_trigger = True
         return scan
@@ -623,8 +644,8 @@ class Detector:
                             caller = caller or h
                         if name == "cessation" and ft[h.start : h.end].lstrip("وف")[:1] == "ل":  # لفك is listed whole
                             found.add("purpose")  # لرفع الحصار: lifting it is the aim
-                if (barrier < 0 and h.mods & _CALLS and dist <= _DEMAND_OBJECT_REACH and "ه" not in h.suffix
-                        and (demanded or (h.mods & _BARE_CALLS and dist <= _BARE_OBJECT_REACH))):
+                if (barrier < 0 and not h.mods.isdisjoint(_CALLS) and dist <= _DEMAND_OBJECT_REACH and "ه" not in h.suffix
+                        and (demanded or (not h.mods.isdisjoint(_BARE_CALLS) and dist <= _BARE_OBJECT_REACH))):
                     # "طالب مئات الطلبة العالقين، أمس، السلطات ... بفتح المعبر" (not اقترحتها: that
                     # verb has its object); an attempt or a threat only within its clause ("تسعى من
                     # خلال هذه الحشود إلى تطويق المدينة"); an attempt or a call also on a bare object
@@ -881,8 +902,7 @@ class _Doc:
         cs, ps = self._gaz_starts
         extra = cross[bisect_left(cs, start) : bisect_left(cs, end)] + places[bisect_left(ps, start) : bisect_left(ps, end)]
         if extra:
-            hits += extra
-            hits.sort(key=lambda h: (h.start, -h.end))
+            hits = _merged(hits, extra)
         sent = Sentence(start, end, hits)
         # Word positions for the windows: spaces before the hit, less spaced-out punctuation
         # (" – "). A word glued to punctuation counts with its neighbour, which windows of
@@ -891,12 +911,19 @@ class _Doc:
         count = ft.count
         body = ft[start:end]
         loose = [p for p in _LOOSE_PUNCT if p in body]
+        before = count(" ", 0, start)
         for h in hits:
-            ti = count(" ", start, h.stem_start)
+            if h.spaces >= 0:  # counted by the scan
+                ti = h.spaces - before
+                tj = ti + h.inner
+            else:
+                ti = count(" ", start, h.stem_start)
+                tj = ti + count(" ", h.stem_start, h.end)
             for p in loose:
-                ti -= count(p, start, h.stem_start)
-            h.ti = ti
-            h.tj = ti + count(" ", h.stem_start, h.end)
+                n = count(p, start, h.stem_start)
+                ti -= n
+                tj -= n
+            h.ti, h.tj = ti, tj
         sent.index()
         self._sentences[i] = sent
         return sent
@@ -943,6 +970,21 @@ class _Doc:
         while s1 > s0 and original[s1 - 1].isspace():
             s1 -= 1
         return s0, s1
+
+
+def _merged(hits: list[Hit], names: list[Hit]) -> list[Hit]:
+    """Lexicon hits (in text order, no overlaps) and gazetteer names as one list ordered by start,
+    the longer first, a lexicon hit before a name of the same span (a merge: the names are few)."""
+    names.sort(key=lambda h: (h.start, -h.end))
+    out: list[Hit] = []
+    i, n = 0, len(hits)
+    for name in names:
+        while i < n and (hits[i].start < name.start or (hits[i].start == name.start and hits[i].end >= name.end)):
+            out.append(hits[i])
+            i += 1
+        out.append(name)
+    out.extend(hits[i:])
+    return out
 
 
 def _suffix_rule(f: WordForm) -> int:
