@@ -424,6 +424,17 @@ PHRASES: list[tuple[str, set[str]]] = [
     ('تمت محاصرتهم في المنطقة التي أعلنوا منها دولتهم المزعومة', {'siege'}),
     # تجلى ("became manifest") folds like تُجلي ("evacuates").
     ('وقد تجلى هذا التراجع في انخفاض أعداد الزوار', set()),
+    # Diplomats and foreigners are people who are evacuated; a flood, worries and an arms ban "besiege" no one.
+    ('أجلت البحرية عشرات الدبلوماسيين من العاصمة إلى ميناء مجاور', {'evacuation'}),
+    ('نفذت الحكومة عملية لإجلاء الأجانب من المدينة', {'evacuation'}),
+    ('حاصر فيضان النهر عشرات القرى في الولاية', set()),
+    ('تعيش العاصمة المحاصرة بهمومها ومشاكلها أياما صعبة', set()),
+    ('طالب القائد العالم بفك الحصار المفروض على تسليح الجيش', set()),
+    # The way out is no flight; suspects who escape are not displaced; an appeal is a call; orders plan.
+    ('حذرت المنظمة من قطع طريق الفرار الوحيد أمام السكان', set()),
+    ('تبقى التحقيقات سرية خشية من هروب المتورطين', set()),
+    ('وجهت العائلات العالقة نداء استغاثة لفتح ممرات آمنة لإخراجها من الحي', set()),
+    ('أعطى قائد الجماعة أوامر بحصار المدينة', {'siege_risk'}),
 ]
 
 
