@@ -76,6 +76,7 @@ _AFTER = frozenset({"بعد", "وبعد", "بعدما", "وبعدما", "عقب"
 # Spans of time (folded) that "بعد" can count ("بعد 10 أيام", "بعد يومين").
 _TIME_SPANS = frozenset("ساعه ساعات ساعتين يوم ايام يومين اسبوع اسابيع اسبوعين شهر اشهر شهور شهرين سنه سنوات سنتين "
                         "عام اعوام عامين دقاءق لحظات".split())
+_DETACHED_GAP = frozenset(" \"'«“")  # between a detached clitic and its word (see _detached_clitic)
 _CLAUSE_MARKS = frozenset("،,؛;:()[]?!؟\"«»“”–—-")
 # A short name in quotes ("خطة الجنرالات"، «داعش») is part of its clause, not a break.
 _QUOTED_NAME = re.compile(r'"[^"،,.:]{1,40}"|«[^»،,.:]{1,40}»|“[^”،,.:]{1,40}”')
@@ -602,7 +603,8 @@ class Detector:
         # بفتح، دعا إلى فتح، تسعى إلى تطويق، هددت بفرض حصار): the cue reaches it over a long subject
         # and object, not across a clause.
         word_ahead = word_before(ft, lead.start)  # the word right before the lead
-        demanded = lead.prefix.lstrip("وف")[:1] in ("ب", "ل") or word_ahead in _TO
+        demanded = (lead.prefix.lstrip("وف")[:1] in ("ب", "ل") or word_ahead in _TO
+                    or _detached_clitic(ft, lead.start) in ("ب", "ل"))
         ending = sent.hit_ending_before(lead.start)
         if (ending is not None and "cessation" in ending.mods and lead.ti - ending.tj <= 1
                 and ending.prefix.lstrip("وف")[:1] in ("ب", "ل")):
@@ -653,7 +655,9 @@ class Detector:
                     # العامة للمعابر السلطات المصرية فتح المعبر"), the nearest one only ("دعوات للسكان
                     # إلى النزوح جنوبا تحت وطأة القصف": the shelling is not called for; but "دعا إلى فك
                     # الحصار": a masdar right before it governs it)
-                    own_clause = not _CLAUSE_MARKS.intersection(_ASIDE.sub(" ", _QUOTED_NAME.sub("", ft[h.end : lead.start])))
+                    # (a quote opening right before the lead quotes the event: تخطط لـ "فرض حصار")
+                    between = ft[h.end : lead.start].rstrip("".join(_DETACHED_GAP))
+                    own_clause = not _CLAUSE_MARKS.intersection(_ASIDE.sub(" ", _QUOTED_NAME.sub("", between)))
                     if not demanded:
                         own_clause = own_clause and not any(
                             h.end <= t.start and t.tj < lead.ti - 1 for t in sent.triggers)
@@ -1027,6 +1031,16 @@ def _tafil(word: str) -> bool:
     """Whether a word starting with ت is a masdar of the form تفعيل (تشديد، تكثيف، تضييق), not a
     present-tense verb (تفرض)."""
     return len(word) == 5 and word[0] == "ت" and word[3] == "ي"
+
+
+def _detached_clitic(ft: str, pos: int) -> str:
+    """A ب or ل written apart from the word at `pos` (لـ "فرض حصار", the tatweel folded away), or ""."""
+    i = pos
+    while i > 0 and ft[i - 1] in _DETACHED_GAP:
+        i -= 1
+    if i == pos or i == 0 or (i > 1 and ft[i - 2].isalnum()):
+        return ""
+    return ft[i - 1]
 
 
 def _negated_stops(cues: list[Hit], hit: Hit) -> set[Hit]:
