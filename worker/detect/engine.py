@@ -76,6 +76,9 @@ _AFTER = frozenset({"بعد", "وبعد", "بعدما", "وبعدما", "عقب"
 # Spans of time (folded) that "بعد" can count ("بعد 10 أيام", "بعد يومين").
 _TIME_SPANS = frozenset("ساعه ساعات ساعتين يوم ايام يومين اسبوع اسابيع اسبوعين شهر اشهر شهور شهرين سنه سنوات سنتين "
                         "عام اعوام عامين دقاءق لحظات".split())
+_SIEGE_TYPES = frozenset({"siege", "siege_risk"})
+# A year before 1990 after عام / سنة (folded); see _old_year.
+_OLD_YEAR = re.compile(r"(?<!\w)(?:عام|العام|سنه|السنه)\s+(?:1[0-8]\d\d|19[0-8]\d|[1-9]\d\d)(?!\d)")
 _DETACHED_GAP = frozenset(" \"'«“")  # between a detached clitic and its word (see _detached_clitic)
 _CLAUSE_MARKS = frozenset("،,؛;:()[]?!؟\"«»“”–—-")
 # A short name in quotes ("خطة الجنرالات"، «داعش») is part of its clause, not a break.
@@ -485,8 +488,13 @@ class Detector:
                 cand = self._apply(doc, sent, hit, rule, hit.start >= question_from)
                 if cand is not None:
                     found.append(cand)
-        # A past state named beside its reversal ("reopened after a closure") is background.
         kinds = {c.event.type for c in found}
+        if kinds & _SIEGE_TYPES and _old_year(ft, sent.start, sent.end):
+            # A siege dated long ago is history ("حصار الخرطوم من عام 1884 إلى عام 1885"، "حصار لينينغراد
+            # الذي انتهى عام 1944"), told in features and anniversaries; "منذ عام 1967" goes on.
+            found = [c for c in found if c.event.type not in _SIEGE_TYPES]
+            kinds -= _SIEGE_TYPES
+        # A past state named beside its reversal ("reopened after a closure") is background.
         if "siege" in kinds:
             # Entrances or checkpoints shut round a place besieged in the same sentence are part of
             # the siege ("فرضت حصارا على البلدة وأغلقت جميع الحواجز المؤدية إليها"); see _GATES.
@@ -1031,6 +1039,14 @@ def _tafil(word: str) -> bool:
     """Whether a word starting with ت is a masdar of the form تفعيل (تشديد، تكثيف، تضييق), not a
     present-tense verb (تفرض)."""
     return len(word) == 5 and word[0] == "ت" and word[3] == "ي"
+
+
+def _old_year(ft: str, start: int, end: int) -> bool:
+    """Whether a year before 1990 is named (عام 1884، سنة 845), not as the start of what goes on (منذ عام 1967)."""
+    for m in _OLD_YEAR.finditer(ft, start, end):
+        if word_before(ft, m.start()).lstrip("و") != "منذ":
+            return True
+    return False
 
 
 def _detached_clitic(ft: str, pos: int) -> str:
