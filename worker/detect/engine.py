@@ -62,6 +62,9 @@ _CALLS = frozenset({"demand", "attempt", "threat", "purpose"})
 _BARE_CALLS = frozenset({"demand", "attempt"})
 _BARE_OBJECT_REACH = 10
 _WARNED_REACH = 14  # words from a warning (حذر) to the من + event it warns of
+_FEARED_REACH = 20  # words from a fear (يخشى) to the event in the أن clause it introduces (see _feared_clause)
+# The complementizer of a feared clause (folded أن، بأن، من أن), and what may stand between it and the event.
+_THAT = re.compile(r"(?<!\w)(?:من |ب)?ان(?!\w)")
 # After-cues that are verbs heading a clause of their own (see _modalities).
 _CLAUSE_VERBS = frozenset({"سيتم", "ستتم", "سوف"})
 _TO = frozenset({"الي"})  # إلى, folded
@@ -676,6 +679,11 @@ class Detector:
                 if (barrier < 0 and warned_of and "threat" in h.mods and dist <= _WARNED_REACH
                         and not any(h.end <= t.start and t.tj < lead.ti for t in sent.triggers)):
                     found.add("threat")  # a warning reaches what it warns of (من + the event) over a long object
+                if (barrier < 0 and "threat" in h.mods and dist <= _FEARED_REACH and _feared_clause(ft, h.end, lead.start)
+                        and not any(h.end <= t.start and t.tj < lead.ti for t in sent.triggers)):
+                    # A fear or warning reaches into the clause it introduces with أن, over a long subject
+                    # ("يخشى الفلسطينيون أن تفرض الحكومة ... حصارا"، "حذر المكتب، من أن نجاح القوات في حصارها").
+                    found.add("threat")
                 if (barrier < 0 and "negation" in h.mods and "negation" not in found and dist <= _GOVERNED_REACH
                         and self._governed(doc, sent, h, lead)):
                     found.add("negation")
@@ -1039,6 +1047,19 @@ def _tafil(word: str) -> bool:
     """Whether a word starting with ت is a masdar of the form تفعيل (تشديد، تكثيف، تضييق), not a
     present-tense verb (تفرض)."""
     return len(word) == 5 and word[0] == "ت" and word[3] == "ي"
+
+
+def _feared_clause(ft: str, start: int, lead: int) -> bool:
+    """Whether the lead stands inside the أن clause that follows a fear or warning (between `start`, the
+    cue's end, and `lead`), not as its first word: in "حذر من أن الحصار المفروض يدفع السكان إلى المجاعة"
+    the siege is in force and the warning is of what it does."""
+    last = None
+    for m in _THAT.finditer(ft, start, lead):
+        last = m
+    if last is None:
+        return False
+    between = ft[last.end() : lead]
+    return bool(between.strip()) and not _CLAUSE_MARKS.intersection(between)
 
 
 def _old_year(ft: str, start: int, end: int) -> bool:
