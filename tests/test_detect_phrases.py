@@ -457,6 +457,11 @@ PHRASES: list[tuple[str, set[str]]] = [
     # People driven out of their homes are displaced; a history of sieges is not news.
     ('أقدم التنظيم على طرد المدنيين من منازلهم قرب النهر', {'displacement'}),
     ('في الذكرى الثمانين لكسر حصار المدينة وضع الرئيس الزهور عند النصب', set()),
+    # A road across the front line opened is a reopening; the way opened for a settlement is not.
+    ('أعلن عن فتح الطريق رسميا في منطقة التماس أمام حركة المسافرين بعد إغلاق دام ست سنوات', {'crossing_reopening'}),
+    ('قال الوسيط إن الاتفاق يفتح الطريق أمام رفع الحصار عن المدينة', {'siege'}),
+    ('أصدر الجيش أوامر الإخلاء الجديدة لبعض أنحاء المنطقة الشرقية من المدينة', {'evacuation'}),
+    ('أحيا الفلسطينيون ذكرى النكبة التي طرد فيها مئات الآلاف من ديارهم', set()),
 ]
 
 
