@@ -80,8 +80,11 @@ _AFTER = frozenset({"بعد", "وبعد", "بعدما", "وبعدما", "عقب"
 _TIME_SPANS = frozenset("ساعه ساعات ساعتين يوم ايام يومين اسبوع اسابيع اسبوعين شهر اشهر شهور شهرين سنه سنوات سنتين "
                         "عام اعوام عامين دقاءق لحظات".split())
 _SIEGE_TYPES = frozenset({"siege", "siege_risk"})
-# A year before 1990 after عام / سنة (folded); see _old_year.
-_OLD_YEAR = re.compile(r"(?<!\w)(?:عام|العام|سنه|السنه)\s+(?:1[0-8]\d\d|19[0-8]\d|[1-9]\d\d)(?!\d)")
+# A year before 1990 after عام / سنة or a month (folded); see _old_year.
+_OLD_YEAR = re.compile(
+    r"(?<!\w)(?:عام|العام|سنه|السنه|يناير|فبراير|مارس|ابريل|مايو|يونيو|يوليو|اغسطس|سبتمبر|اكتوبر|نوفمبر|ديسمبر"
+    r"|كانون الثاني|شباط|اذار|نيسان|ايار|حزيران|تموز|اب|ايلول|تشرين الاول|تشرين الثاني|كانون الاول)"
+    r"\s+(?:1[0-8]\d\d|19[0-8]\d|[1-9]\d\d)(?!\d)")
 _DETACHED_GAP = frozenset(" \"'«“")  # between a detached clitic and its word (see _detached_clitic)
 _CLAUSE_MARKS = frozenset("،,؛;:()[]?!؟\"«»“”–—-")
 # A short name in quotes ("خطة الجنرالات"، «داعش») is part of its clause, not a break.
@@ -1063,7 +1066,8 @@ def _feared_clause(ft: str, start: int, lead: int) -> bool:
 
 
 def _old_year(ft: str, start: int, end: int) -> bool:
-    """Whether a year before 1990 is named (عام 1884، سنة 845), not as the start of what goes on (منذ عام 1967)."""
+    """Whether a year before 1990 is named (عام 1884، سنة 845، مارس 1884), not as the start of what goes on
+    (منذ عام 1967، منذ حزيران 1967)."""
     for m in _OLD_YEAR.finditer(ft, start, end):
         if word_before(ft, m.start()).lstrip("و") != "منذ":
             return True
