@@ -1,10 +1,11 @@
-"""The detector: fold once, one regex pass, then rules on the sentences that hold a trigger.
+"""The detector: fold once, one walk over the words, then rules on the sentences that hold a trigger.
 
 Steps for one article:
 
 1. ``fold()`` the text (normalize.py); all matching runs on the folded copy.
-2. One combined regex (patterns.py) finds every lexicon word: triggers, argument nouns and
-   cue words. No trigger, no further work.
+2. One walk over the words finds every lexicon word (triggers, argument nouns and cue words) as
+   one combined regex (patterns.py) would, from a cache of the words seen before, and marks where
+   a gazetteer name may begin. No trigger, no further work.
 3. For each sentence holding a trigger, for each of the trigger's rules: check the arguments
    it needs (``require``), the look-alikes that silence it (``exclude``, ``lookalike``) and the
    cue words around it (negation, denial, demand, threat, future ...) that drop the event or
@@ -12,7 +13,7 @@ Steps for one article:
 4. Name the crossing (resolving "المعبر" to the one named nearby), merge repeated mentions of
    one event, then add the actor and places as written, mapped back to the original text.
 
-Sentences without a trigger are never looked at beyond the regex pass.
+Sentences without a trigger are never looked at beyond that walk.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ _BARE_CALLS = frozenset({"demand", "attempt"})
 _BARE_OBJECT_REACH = 10
 _WARNED_REACH = 14  # words from a warning (حذر) to the من + event it warns of
 _FEARED_REACH = 20  # words from a fear (يخشى) to the event in the أن clause it introduces (see _feared_clause)
-# The complementizer of a feared clause (folded أن، بأن، من أن), and what may stand between it and the event.
+# The word that opens a feared clause (folded أن، بأن، من أن); see _feared_clause.
 _THAT = re.compile(r"(?<!\w)(?:من |ب)?ان(?!\w)")
 # After-cues that are verbs heading a clause of their own (see _modalities).
 _CLAUSE_VERBS = frozenset({"سيتم", "ستتم", "سوف"})
@@ -371,7 +372,7 @@ class Detector:
             spaces += ft.count(" ", last, start)
             last = start
             hit.spaces = spaces
-            if skip_to == end:
+            if skip_to == end:  # read by the regex in the text: maybe a phrase of several words
                 hit.inner = ft.count(" ", start, end)
             hits.append(hit)
             if reading.rules:

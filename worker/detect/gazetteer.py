@@ -6,6 +6,8 @@ unified), so every spelling in the data is folded the same way once, at load tim
 
 Matching is one pass of one compiled regular expression for both kinds (see `_Scanner`), built from a
 character trie of the folded names so the regex engine walks the names instead of trying them one by one.
+A caller that already walks the words (the detector) can instead give the offsets of the words where a name
+may begin (`may_begin`), and the pattern is tried there only.
 A name matches as whole words only; it may carry the proclitics و ف ب ل ك, and a name that starts with ال
 also matches in its ل+ال contracted form ("للقدس"). Two guards keep ordinary words out:
 
@@ -603,7 +605,8 @@ class _Scanner:
 
     def may_begin(self, word: str) -> tuple[str, ...] | None:
         """Where the big pattern may match at a word (a run of \\w): None, nowhere; (), at the word;
-        otherwise only if one of the returned words comes next (after one space: see `scan`)."""
+        otherwise only if one of the returned words comes next (a caller that cannot tell, because
+        more than one space or a quote follows, must try the word)."""
         follows: set[str] = set()
         for k in range(min(3, len(word))):
             if k and not (word[0] in "وفبلك" if k == 1 else word[0] in "وف" and word[1] in "بلك"):
