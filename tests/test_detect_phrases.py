@@ -466,6 +466,8 @@ PHRASES: list[tuple[str, set[str]]] = [
     ('استمر حصار المدينة من 13 مارس 1884 إلى 26 يناير 1885', set()),
     ('أقام الجيش نقطتي مراقبة جديدتين لمنع حصار البلدة', {'siege_risk'}),
     ('أغلقت القوات المعبر لمنع دخول المساعدات إلى المدينة', {'crossing_closure', 'aid_blocked'}),
+    # A cue word inside a known place name is the name: رفعت in تل رفعت lifts nothing.
+    ('قطعت الفصائل الطريق بين منبج وتل رفعت تمهيدا لمحاصرة المدينة', {'siege_risk'}),
 ]
 
 

@@ -926,6 +926,7 @@ class _Doc:
         cs, ps = self._gaz_starts
         extra = cross[bisect_left(cs, start) : bisect_left(cs, end)] + places[bisect_left(ps, start) : bisect_left(ps, end)]
         if extra:
+            _quiet_inside_names(hits, extra)
             hits = _merged(hits, extra)
         sent = Sentence(start, end, hits)
         # Word positions for the windows: spaces before the hit, less spaced-out punctuation
@@ -994,6 +995,16 @@ class _Doc:
         while s1 > s0 and original[s1 - 1].isspace():
             s1 -= 1
         return s0, s1
+
+
+def _quiet_inside_names(hits: list[Hit], names: list[Hit]) -> None:
+    """A cue word that is part of a known name after its first word is the name, not a cue: رفعت in
+    "تل رفعت" lifts nothing. (The hit belongs to this article alone: its cue sets are replaced, not
+    changed.)"""
+    for name in names:
+        for h in hits:
+            if name.start < h.start < name.end and (h.mods or h.mods_after):
+                h.mods = h.mods_after = _EMPTY
 
 
 def _merged(hits: list[Hit], names: list[Hit]) -> list[Hit]:
