@@ -468,6 +468,10 @@ PHRASES: list[tuple[str, set[str]]] = [
     ('أغلقت القوات المعبر لمنع دخول المساعدات إلى المدينة', {'crossing_closure', 'aid_blocked'}),
     # A cue word inside a known place name is the name: رفعت in تل رفعت lifts nothing.
     ('قطعت الفصائل الطريق بين منبج وتل رفعت تمهيدا لمحاصرة المدينة', {'siege_risk'}),
+    # What a future war would bring is no event; aid seized is no place taken.
+    ('قال الوزير إن أي حرب ستكون مدمرة وستؤدي إلى أزمة نزوح جديدة', set()),
+    ('نزح الآلاف من المدينة وسيؤدي ذلك إلى أزمة', {'displacement'}),
+    ('استولى الجيش على 200 كيس أرز كانت في طريقها إلى القريتين', {'aid_blocked'}),
 ]
 
 
