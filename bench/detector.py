@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import re
 import statistics
 import sys
 import time
@@ -102,12 +103,10 @@ def report(label: str, rows: list[tuple[int, float, float, float, float]]) -> tu
 
 def seen_share(texts: list[str]) -> float:
     """The share of words met before, reading `texts` in order from empty caches."""
-    from worker.detect.engine import _TOKEN
-
     seen: set[str] = set()
     total = known = 0
     for text in texts:
-        for word in _TOKEN.findall(fold(text).text):
+        for word in re.findall(r"\w+", fold(text).text):
             total += 1
             known += word in seen
             seen.add(word)

@@ -109,8 +109,8 @@ _AIM = frozenset({"purpose"})
 _TIGHTEN = frozenset({"تشديد", "تضييق", "احكام", "تكثيف", "تفاقم", "زياده", "اشتداد"})
 
 
-_TOKEN = re.compile(r"\w+")  # a word, as the combined regex bounds it ((?<!\w) ... (?!\w))
-_SEPARATORS = re.compile(r"(\W+)")  # what lies between words (kept by split)
+# What lies between words (kept by split): a word is a run of \w, as the combined regex bounds it.
+_SEPARATORS = re.compile(r"(\W+)")
 
 
 class Hit:
