@@ -80,13 +80,14 @@ _AFTER = frozenset({"بعد", "وبعد", "بعدما", "وبعدما", "عقب"
 # Spans of time (folded) that "بعد" can count ("بعد 10 أيام", "بعد يومين").
 _TIME_SPANS = frozenset("ساعه ساعات ساعتين يوم ايام يومين اسبوع اسابيع اسبوعين شهر اشهر شهور شهرين سنه سنوات سنتين "
                         "عام اعوام عامين دقاءق لحظات".split())
+_CACHE_LIMIT = 200_000  # words cached: a stream of odd spellings cannot grow the caches forever
 _SIEGE_TYPES = frozenset({"siege", "siege_risk"})
 # A year before 1990 after عام / سنة or a month (folded); see _old_year.
 _OLD_YEAR = re.compile(
     r"(?<!\w)(?:عام|العام|سنه|السنه|يناير|فبراير|مارس|ابريل|مايو|يونيو|يوليو|اغسطس|سبتمبر|اكتوبر|نوفمبر|ديسمبر"
     r"|كانون الثاني|شباط|اذار|نيسان|ايار|حزيران|تموز|اب|ايلول|تشرين الاول|تشرين الثاني|كانون الاول)"
     r"\s+(?:1[0-8]\d\d|19[0-8]\d|[1-9]\d\d)(?!\d)")
-_DETACHED_GAP = frozenset(" \"'«“")  # between a detached clitic and its word (see _detached_clitic)
+_DETACHED_GAP = " \"'«“"  # between a detached clitic and its word (see _detached_clitic)
 _CLAUSE_MARKS = frozenset("،,؛;:()[]?!؟\"«»“”–—-")
 # A short name in quotes ("خطة الجنرالات"، «داعش») is part of its clause, not a break.
 _QUOTED_NAME = re.compile(r'"[^"،,.:]{1,40}"|«[^»،,.:]{1,40}»|“[^”،,.:]{1,40}”')
@@ -343,7 +344,7 @@ class Detector:
             w = words.get(token)
             if w is None:
                 w = self._word(token)
-                if len(words) > 200_000:  # bounded: a stream of odd spellings cannot grow it forever
+                if len(words) > _CACHE_LIMIT:
                     words.clear()
                 words[token] = w
             name = w.name
@@ -408,7 +409,7 @@ class Detector:
         if word in cache:
             return cache[word], end
         reading = self._read(m.group("p"), m.group("s"), m.group("x"))
-        if len(cache) > 200_000:
+        if len(cache) > _CACHE_LIMIT:
             cache.clear()
         cache[word] = reading
         return reading, end
@@ -671,7 +672,7 @@ class Detector:
                     # إلى النزوح جنوبا تحت وطأة القصف": the shelling is not called for; but "دعا إلى فك
                     # الحصار": a masdar right before it governs it)
                     # (a quote opening right before the lead quotes the event: تخطط لـ "فرض حصار")
-                    between = ft[h.end : lead.start].rstrip("".join(_DETACHED_GAP))
+                    between = ft[h.end : lead.start].rstrip(_DETACHED_GAP)
                     own_clause = not _CLAUSE_MARKS.intersection(_ASIDE.sub(" ", _QUOTED_NAME.sub("", between)))
                     if not demanded:
                         own_clause = own_clause and not any(
