@@ -8,12 +8,13 @@ phrase may start; these tests keep the plain regex pass as the reference, on a f
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from conftest import SHARED
 
-from worker.detect.engine import Detector, Hit
+from worker.detect.engine import Detector, Hit, _split_words
 from worker.detect.gazetteer_link import GazetteerLink
 from worker.detect.normalize import fold
 from worker.detect.rules import default_rule_files, load_rules
@@ -32,6 +33,9 @@ TRICKY = [
     "دير-الزور، حلب–إدلب: إغلاق 7 معابر",
     "أسر 7 حوثيين في ذي قار و ان قزام",
     "في في في الي الي من من",
+    "(رويترز) أغلقت السلطات معبر رفح.\n«المعبر»، [حلب]/إدلب – «الحدود»؛ غزة؟!",  # punctuation against words
+    "_معبر_ -الحدود- معبر_رفح، ‹حلب› 'إدلب'",
+    "قصف فيلق القدس وكتيبة جنين ولواء  القدس مواقع في غزة",  # units named after places
     "",
     "   ",
 ]
@@ -85,6 +89,13 @@ def test_scan_reads_what_one_regex_pass_reads(detector):
         for text in texts:
             ft = fold(text).text
             assert _hits(detector._scan(ft).hits) == _regex_pass(detector, ft), (rnd, text[:80])
+
+
+def test_words_are_the_runs_of_word_letters():
+    for text in _texts():
+        ft = fold(text).text
+        words, starts = _split_words(ft)
+        assert list(zip(words, starts)) == [(m.group(), m.start()) for m in re.finditer(r"\w+", ft)], text[:80]
 
 
 def test_a_phrase_is_read_whole_and_its_words_are_not_read_again(detector):

@@ -20,11 +20,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from .model import Crossing, Place
 from .normalize import fold_word
 from .rules import RuleSet
+
+_R = TypeVar("_R", Crossing, Place)
 
 if TYPE_CHECKING:
     from .engine import Hit, Sentence, _Doc
@@ -107,6 +109,9 @@ class ArgumentFinder:
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
         self.stop_words = frozenset(f.text for f in ruleset.classes.get("name_stop", ()))
+        # Gazetteer records renamed as written, by (id of the record, name); the record is kept
+        # beside its copy so that its id cannot be reused. dataclasses.replace is slow, names repeat.
+        self._renamed: dict[tuple[int, str], tuple[object, object]] = {}
 
     # -- crossings ----------------------------------------------------------------------------
 
@@ -159,8 +164,20 @@ class ArgumentFinder:
     def _crossing_record(self, doc: _Doc, start: int, end: int, gaz: Hit | None) -> Crossing:
         written = self.written(doc, start, end)
         if gaz is not None and gaz.crossing is not None:
-            return replace(gaz.crossing, name=written)
+            return self._as_written(gaz.crossing, written)
         return Crossing(name=written)
+
+    def _as_written(self, record: _R, written: str) -> _R:
+        """A gazetteer crossing or place under the name the text gives it."""
+        key = (id(record), written)
+        cached = self._renamed.get(key)
+        if cached is not None and cached[0] is record:
+            return cached[1]  # type: ignore[return-value]
+        renamed = replace(record, name=written)  # type: ignore[type-var]
+        if len(self._renamed) > 50_000:
+            self._renamed.clear()
+        self._renamed[key] = (record, renamed)
+        return renamed
 
     # -- actors and targets -------------------------------------------------------------------
 
@@ -623,7 +640,7 @@ class ArgumentFinder:
             if any(p.name == written for _, _, _, p in found):
                 continue
             covered.append((start, end))
-            place = replace(gaz.place, name=written) if gaz is not None and gaz.place is not None else Place(name=written)
+            place = self._as_written(gaz.place, written) if gaz is not None and gaz.place is not None else Place(name=written)
             found.append((d, start, end, place))
         found.sort(key=lambda t: t[0])
         best = sorted(found[:3], key=lambda t: t[1])

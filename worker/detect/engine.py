@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -87,6 +87,8 @@ _OLD_YEAR = re.compile(
     r"(?<!\w)(?:عام|العام|سنه|السنه|يناير|فبراير|مارس|ابريل|مايو|يونيو|يوليو|اغسطس|سبتمبر|اكتوبر|نوفمبر|ديسمبر"
     r"|كانون الثاني|شباط|اذار|نيسان|ايار|حزيران|تموز|اب|ايلول|تشرين الاول|تشرين الثاني|كانون الاول)"
     r"\s+(?:1[0-8]\d\d|19[0-8]\d|[1-9]\d\d)(?!\d)")
+# The digits of such a year (1000-1989 or 100-999), begun with a character set for a fast search.
+_OLD_YEAR_DIGITS = re.compile(r"[1-9](?:(?<=1)(?:[0-8]\d\d|9[0-8]\d)|\d\d)(?!\d)")
 _DETACHED_GAP = " \"'«“"  # between a detached clitic and its word (see _detached_clitic)
 _CLAUSE_MARKS = frozenset("،,؛;:()[]?!؟\"«»“”–—-")
 # A short name in quotes ("خطة الجنرالات"، «داعش») is part of its clause, not a break.
@@ -110,8 +112,38 @@ _AIM = frozenset({"purpose"})
 _TIGHTEN = frozenset({"تشديد", "تضييق", "احكام", "تكثيف", "تفاقم", "زياده", "اشتداد"})
 
 
-# What lies between words (kept by split): a word is a run of \w, as the combined regex bounds it.
-_SEPARATORS = re.compile(r"(\W+)")
+# A word is a run of \w, as the combined regex bounds it. Begun with a character set (\W\W*, not
+# \W+), the pattern lets the regex engine skip word letters in a tight loop.
+_SEPARATORS = re.compile(r"\W\W*")
+_GLUED = "،,.:;؛!?؟\"'«»“”()[]-–—/\n"  # punctuation written against a word (none of it in \w)
+
+
+def _split_words(ft: str) -> tuple[list[str], list[int]]:
+    """The words of `ft` and their offsets. News text is mostly words between single spaces, and
+    str.split with str.isalnum (the letters of the regex's word class, less "_") read those far
+    faster than a regex; only a piece holding punctuation goes to the regex."""
+    words: list[str] = []
+    starts: list[int] = []
+    pos = 0
+    for piece in ft.split(" "):
+        if piece.isalnum():
+            words.append(piece)
+            starts.append(pos)
+        elif piece and (core := piece.strip(_GLUED)).isalnum():  # "غزة،" "(رويترز)"
+            words.append(core)
+            starts.append(pos + len(piece) - len(piece.lstrip(_GLUED)))
+        elif piece:
+            at = 0
+            for sep in _SEPARATORS.finditer(piece):
+                if sep.start() > at:
+                    words.append(piece[at : sep.start()])
+                    starts.append(pos + at)
+                at = sep.end()
+            if at < len(piece):
+                words.append(piece[at:])
+                starts.append(pos + at)
+        pos += len(piece) + 1
+    return words, starts
 
 
 class Hit:
@@ -177,16 +209,19 @@ class _Scan:
         self.name_starts: list[int] = []  # offsets of the words where a gazetteer name may begin
 
 
-@dataclass
 class Sentence:
-    start: int
-    end: int
-    hits: list[Hit]
-    hit_at: dict[int, Hit] = field(default_factory=dict)  # by start offset (clitics included)
-    triggers: list[Hit] = field(default_factory=list)
-    cues: list[Hit] = field(default_factory=list)  # triggers and the words that shape them
-    by_class: dict[str, list[Hit]] = field(default_factory=dict)
-    gaz_at: dict[int, Hit] = field(default_factory=dict)  # gazetteer names (see index)
+    """One sentence of the folded text and its hits, with lookups by offset and by word class.
+    (A plain class, as Hit: the compiled build runs a dataclass's generated __init__ as Python.)"""
+
+    __slots__ = ("start", "end", "hits", "hit_at", "triggers", "cues", "by_class", "gaz_at")
+
+    def __init__(self, start: int, end: int, hits: list[Hit]) -> None:
+        self.start, self.end, self.hits = start, end, hits
+        self.hit_at: dict[int, Hit] = {}  # by start offset (clitics included)
+        self.triggers: list[Hit] = []
+        self.cues: list[Hit] = []  # triggers and the words that shape them
+        self.by_class: dict[str, list[Hit]] = {}
+        self.gaz_at: dict[int, Hit] = {}  # gazetteer names (see index)
 
     def index(self) -> None:
         """Fill the lookups above from `hits` (in text order). Gazetteer names go by the start of
@@ -330,17 +365,11 @@ class Detector:
         skip_to = 0
         n = len(ft)
         spaces = last = 0  # spaces before `last`, the start of the last hit
-        # Words and what separates them alternate in `parts` (splitting costs less than match objects).
-        parts = _SEPARATORS.split(ft)
-        pos = 0
-        for i in range(0, len(parts), 2):
-            token = parts[i]
-            start = pos
+        tokens, starts = _split_words(ft)
+        for i in range(len(tokens)):
+            token = tokens[i]
+            start = starts[i]
             end = start + len(token)
-            if i + 1 < len(parts):
-                pos = end + len(parts[i + 1])
-            if not token:
-                continue
             w = words.get(token)
             if w is None:
                 w = self._word(token)
@@ -821,13 +850,13 @@ class Detector:
             type=etype,
             status=status,
             confidence=round(max(0.05, min(0.99, conf)), 3),
-            evidence=folded.original[s0:s1],
+            evidence="",
             evidence_start=s0,
             marks=marks,
             crossing=crossing,
             rule=rule.id,
         )
-        return _Candidate(event, sent, hit, mods, taken, gate)
+        return _Candidate(event, sent, hit, mods, taken, gate, s1)
 
     def _complete(self, doc: _Doc, cand: _Candidate) -> Event:
         """Add the actor and places as written, and sort the marks."""
@@ -860,21 +889,23 @@ class Detector:
             for place, span in self.args.places(doc, sent, hit, taken, event.type):
                 event.places.append(place)
                 marks.append(Mark(*folded.span(*span), "place"))
-        event.marks = sorted(set(marks), key=lambda m: (m.start, m.end, m.role))
+        event.evidence = folded.original[event.evidence_start : cand.evidence_end]
+        unique = {(m.start, m.end, m.role): m for m in marks}  # (hashing a Mark runs Python code)
+        event.marks = [unique[k] for k in sorted(unique)]
         return event
 
 
-@dataclass
 class _Candidate:
     """An event found in a sentence, with the context needed to merge and complete it."""
 
-    event: Event
-    sent: Sentence
-    hit: Hit
-    mods: set[str]
-    taken: list[tuple[int, int]]
-    gate: bool = False  # a closure of entrances or checkpoints (see _GATES)
-    others: list[_Candidate] = field(default_factory=list)  # mentions merged into this one
+    __slots__ = ("event", "sent", "hit", "mods", "taken", "gate", "others", "evidence_end")
+
+    def __init__(self, event: Event, sent: Sentence, hit: Hit, mods: set[str], taken: list[tuple[int, int]],
+                 gate: bool, evidence_end: int) -> None:
+        self.event, self.sent, self.hit, self.mods, self.taken = event, sent, hit, mods, taken
+        self.gate = gate  # a closure of entrances or checkpoints (see _GATES)
+        self.others: list[_Candidate] = []  # mentions merged into this one
+        self.evidence_end = evidence_end  # the evidence text is cut only for the events kept
 
     @property
     def pos(self) -> int:
@@ -1081,6 +1112,8 @@ def _feared_clause(ft: str, start: int, lead: int) -> bool:
 def _old_year(ft: str, start: int, end: int) -> bool:
     """Whether a year before 1990 is named (عام 1884، سنة 845، مارس 1884), not as the start of what goes on
     (منذ عام 1967، منذ حزيران 1967)."""
+    if _OLD_YEAR_DIGITS.search(ft, start, end) is None:
+        return False  # no such number at all (the cheap test: _OLD_YEAR is tried at every letter)
     for m in _OLD_YEAR.finditer(ft, start, end):
         if word_before(ft, m.start()).lstrip("و") != "منذ":
             return True
@@ -1237,5 +1270,14 @@ def _crossing_key(e: Event) -> str:
 
 
 def _key_name(name: str) -> str:
-    f = fold(name).text
-    return " ".join(re.findall(r"\w+", f))
+    key = _KEY_NAMES.get(name)
+    if key is None:
+        key = " ".join(_WORD.findall(fold(name).text))
+        if len(_KEY_NAMES) > _CACHE_LIMIT:
+            _KEY_NAMES.clear()
+        _KEY_NAMES[name] = key
+    return key
+
+
+_WORD = re.compile(r"\w+")
+_KEY_NAMES: dict[str, str] = {}  # crossing names as written -> their merge key

@@ -54,9 +54,18 @@ _UNIT_BEFORE = re.compile(
 )
 
 
+_UNIT_NOUNS = ("فيلق", "فيالق", "سرايا", "سريه", "لواء", "الويه", "كتاءب", "كتيبه", "فرقه", "فوج", "افواج", "جيش")
+
+
 def _unit_name(folded: str, start: int) -> bool:
     """Whether the place name at `start` is part of a unit's name (the word before is a unit noun)."""
-    return _UNIT_BEFORE.search(folded, max(0, start - 16), start) is not None
+    low = max(0, start - 16)
+    end = start
+    while end > low and (folded[end - 1].isspace() or folded[end - 1] in "_-"):
+        end -= 1
+    if end == start or not folded.endswith(_UNIT_NOUNS, low, end):
+        return False  # no unit noun right before: the regex below cannot match (it is the slow part)
+    return _UNIT_BEFORE.search(folded, low, start) is not None
 
 
 def _trimmed(folded: str, spans) -> list:

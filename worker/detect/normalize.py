@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from dataclasses import dataclass, field
 
 # Removed: harakat and Quranic marks, superscript alef, tatweel, zero-width and bidi controls.
 _DELETE = (
@@ -40,7 +39,12 @@ _TABLE = str.maketrans(_ONE_TO_ONE)
 _PAIRS = tuple(_ONE_TO_ONE.items())
 # One scan finds both what to delete and whether the slow (presentation-form) path is needed.
 # A word broken by tatweels around a space ("الحـ ـصار", written to slip past filters) is joined.
-_SCAN_RE = re.compile(f"\u0640[ \u00a0]+\u0640[{_DELETE}]*|[{_DELETE}\ufb50-\ufdff\ufe70-\ufefe]+")
+# It begins with a character set (not an alternation) so that the regex engine skips plain
+# letters in a tight loop; the lookbehind picks the tatweel case.
+_SCAN_RE = re.compile(
+    f"[{_DELETE}\ufb50-\ufdff\ufe70-\ufefe]"
+    f"(?:(?<=\u0640)[ \u00a0]+\u0640[{_DELETE}]*|[{_DELETE}\ufb50-\ufdff\ufe70-\ufefe]*)"
+)
 
 
 def _map_letters(s: str) -> str:
@@ -55,17 +59,24 @@ def fold_word(s: str) -> str:
     return fold(s).text
 
 
-@dataclass
 class Folded:
-    """A folded text and the map of its offsets back to the original."""
+    """A folded text and the map of its offsets back to the original. (A plain class: one is made
+    per article, and the compiled build runs a dataclass's generated __init__ as Python.)"""
 
-    text: str
-    original: str
-    # Sorted folded offsets at which original characters were dropped, and the running total
-    # of dropped characters there (fast path). `index` is used instead when characters expanded.
-    _gap_at: list[int] = field(default_factory=list)
-    _gap_total: list[int] = field(default_factory=list)
-    _index: list[int] | None = None
+    __slots__ = ("text", "original", "_gap_at", "_gap_total", "_index")
+
+    def __init__(self, text: str, original: str, gap_at: list[int] | None = None,
+                 gap_total: list[int] | None = None, index: list[int] | None = None) -> None:
+        self.text = text
+        self.original = original
+        # Sorted folded offsets at which original characters were dropped, and the running total
+        # of dropped characters there (fast path). `index` is used instead when characters expanded.
+        self._gap_at: list[int] = gap_at if gap_at is not None else []
+        self._gap_total: list[int] = gap_total if gap_total is not None else []
+        self._index = index
+
+    def __repr__(self) -> str:
+        return f"Folded({self.text!r})"
 
     def to_original(self, i: int) -> int:
         """Map a folded offset (start or exclusive end) to the original text.
@@ -123,4 +134,4 @@ def _fold_slow(text: str) -> Folded:
             out.append(c)
             index.append(pos)
     # index[i] is where folded character i starts; one more entry maps the final end offset.
-    return Folded("".join(out), text, _index=index + [len(text)])
+    return Folded("".join(out), text, index=index + [len(text)])
