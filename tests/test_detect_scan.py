@@ -95,7 +95,7 @@ def test_words_are_the_runs_of_word_letters():
     for text in _texts():
         ft = fold(text).text
         words, starts = _split_words(ft)
-        assert list(zip(words, starts)) == [(m.group(), m.start()) for m in re.finditer(r"\w+", ft)], text[:80]
+        assert list(zip(words, starts, strict=True)) == [(m.group(), m.start()) for m in re.finditer(r"\w+", ft)], text[:80]
 
 
 def test_a_phrase_is_read_whole_and_its_words_are_not_read_again(detector):

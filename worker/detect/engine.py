@@ -70,6 +70,9 @@ _THAT = re.compile(r"(?<!\w)(?:من |ب)?ان(?!\w)")
 _CLAUSE_VERBS = frozenset({"سيتم", "ستتم", "سوف"})
 _TO = frozenset({"الي"})  # إلى, folded
 _RELATIVES = frozenset({"التي", "الذي", "الذين", "اللذين", "اللتين", "اللواتي", "اللاتي"})  # relative pronouns, folded
+# Before a reporting verb these make it part of what is denied ("نفت الأنباء التي ذكرت إغلاق المعبر"،
+# "لا صحة لما ذكر بخصوص إغلاق"), not a new statement.
+_REPORTED_BY = _RELATIVES | {"ما", "لما", "مما", "عما", "بما"}
 _FORCES = ("armed_force", "attacker_state")  # who orders people out (see _by_force)
 _ORDERED = frozenset({"evacuation", "displacement"})  # what a force's call orders (دعت إسرائيل لتهجير السكان)
 _WARNING_NOUNS = ("انذار", "تحذير")  # folded: a warning that carries a force's call
@@ -723,7 +726,7 @@ class Detector:
                     found.add("negation")
             if barrier < 0 and "scope_break" in h.classes:
                 barrier = h.ti
-            if hard < 0 and "report_break" in h.classes:
+            if hard < 0 and "report_break" in h.classes and word_before(ft, h.start) not in _REPORTED_BY:
                 hard = h.ti
         for h in cues:
             if h.ti <= hit.tj or not h.mods_after:
