@@ -47,7 +47,9 @@ _NAME_CLASSES = frozenset({"generic_word", "place", "state_adjective"})  # "ال
 MAX_NAME_WORDS = 4
 _PLACE = frozenset({"place"})
 # A supporter, not the doer: "مدعومة بمليشيات"، "مدعومين من"، "بدعم من الطيران"، "بمساندة قوات".
-_SUPPORT = re.compile(r"(?<!\w)[وف]?(?:ال)?(?:مدعوم\w*|ب(?:دعم|مسانده|اسناد|مءازره|غطاء|مساعده))(?:\s+من)?\s+$")
+_BACKING = ("دعم", "مسانده", "اسناد", "مءازره", "غطاء", "مساعده")
+_SUPPORT = re.compile(rf"(?<!\w)[وف]?(?:ال)?(?:مدعوم\w*|ب(?:{'|'.join(_BACKING)}))(?:\s+من)?\s+$")
+_SUPPORT_STEMS = ("مدعوم", *("ب" + w for w in _BACKING))  # one of them is in any match of _SUPPORT
 _L_PARTICLES = frozenset({"لم", "لن", "لا", "لكن", "لقد", "لدى", "لذلك", "لاحقا"})
 _PREPOSITIONS = frozenset({"من", "في", "علي", "عن", "الي", "بعد", "قبل", "خلال", "عقب", "اثر", "جراء", "بسبب", "حول",
                            "رغم", "اجل", "بهدف"})  # folded spellings (على -> علي)
@@ -553,7 +555,7 @@ class ArgumentFinder:
         for h in sent.by_class.get("agent", ()):
             if h.start < skip_to:
                 continue
-            if _SUPPORT.search(ft, max(sent.start, h.start - 40), h.start) or self._object(doc, sent, h):
+            if _supported(ft, max(sent.start, h.start - 40), h.start) or self._object(doc, sent, h):
                 skip_to = self._agent_phrase(doc, sent, h)[1]
                 continue
             out.append(h)
@@ -801,6 +803,13 @@ def _outlet(ft: str, start: int, stop: int) -> bool:
             i -= 1
         return i > stop and ft[i - 1] == "ل" and (i - 1 == stop or not ft[i - 2].isalnum() or ft[i - 2] in "وف")
     return False
+
+
+def _supported(ft: str, start: int, end: int) -> bool:
+    """Whether the words ending at `end` say who backs a doer (مدعومة من، بدعم من). The regex is tried
+    at every letter of its window, so a plain search for its stems comes first."""
+    window = ft[start:end]
+    return any(stem in window for stem in _SUPPORT_STEMS) and _SUPPORT.search(ft, start, end) is not None
 
 
 def word_before(ft: str, pos: int, stop: int = 0) -> str:
