@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import replace
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Final, TypeVar
 
 from .model import Crossing, Place
 from .normalize import fold_word
@@ -31,34 +31,34 @@ _R = TypeVar("_R", Crossing, Place)
 if TYPE_CHECKING:
     from .engine import Hit, Sentence, _Doc
 
-_NEXT_WORD = re.compile(r"(\W*)(\w+)")
-_CROSSING = frozenset({"crossing"})
-_CROSSING_NAME = frozenset({"crossing", "place"})  # "معبر القدم جنوب دمشق": a place word ends the name
-_AGENT = frozenset({"agent"})
-_PEOPLE = frozenset({"people", "person"})
-_PLURAL_CROSSINGS = frozenset({"معابر", "منافذ", "حواجز", "بوابات", "موانء", "جسور", "نقاط", "حدود"})
+_NEXT_WORD: Final = re.compile(r"(\W*)(\w+)")
+_CROSSING: Final = frozenset({"crossing"})
+_CROSSING_NAME: Final = frozenset({"crossing", "place"})  # "معبر القدم جنوب دمشق": a place word ends the name
+_AGENT: Final = frozenset({"agent"})
+_PEOPLE: Final = frozenset({"people", "person"})
+_PLURAL_CROSSINGS: Final = frozenset({"معابر", "منافذ", "حواجز", "بوابات", "موانء", "جسور", "نقاط", "حدود"})
 # Crossing-class nouns that, alone, name no crossing: "الإغلاق قرب الحدود" closes no crossing "الحدود".
-_NOT_A_NAME = frozenset({"حدود"})
-_GAP_OK = " \t\"'«»“”‘’-"  # what may stand between two words of a phrase
-_QUOTES = "\"'«»“”‘’"
-_SPACE_QUOTES = " " + _QUOTES
+_NOT_A_NAME: Final = frozenset({"حدود"})
+_GAP_OK: Final = " \t\"'«»“”‘’-"  # what may stand between two words of a phrase
+_QUOTES: Final = "\"'«»“”‘’"
+_SPACE_QUOTES: Final = " " + _QUOTES
 # Lexicon classes a name may run through; any other lexicon word ends it.
-_NAME_CLASSES = frozenset({"generic_word", "place", "state_adjective"})  # "القوات التركية": an adjective, not a stop
+_NAME_CLASSES: Final = frozenset({"generic_word", "place", "state_adjective"})  # "القوات التركية": an adjective, not a stop
 MAX_NAME_WORDS = 4
-_PLACE = frozenset({"place"})
+_PLACE: Final = frozenset({"place"})
 # A supporter, not the doer: "مدعومة بمليشيات"، "مدعومين من"، "بدعم من الطيران"، "بمساندة قوات".
-_BACKING = ("دعم", "مسانده", "اسناد", "مءازره", "غطاء", "مساعده")
-_SUPPORT = re.compile(rf"(?<!\w)[وف]?(?:ال)?(?:مدعوم\w*|ب(?:{'|'.join(_BACKING)}))(?:\s+من)?\s+$")
-_SUPPORT_STEMS = ("مدعوم", *("ب" + w for w in _BACKING))  # one of them is in any match of _SUPPORT
-_L_PARTICLES = frozenset({"لم", "لن", "لا", "لكن", "لقد", "لدى", "لذلك", "لاحقا"})
-_PREPOSITIONS = frozenset({"من", "في", "علي", "عن", "الي", "بعد", "قبل", "خلال", "عقب", "اثر", "جراء", "بسبب", "حول",
+_BACKING: Final = ("دعم", "مسانده", "اسناد", "مءازره", "غطاء", "مساعده")
+_SUPPORT: Final = re.compile(rf"(?<!\w)[وف]?(?:ال)?(?:مدعوم\w*|ب(?:{'|'.join(_BACKING)}))(?:\s+من)?\s+$")
+_SUPPORT_STEMS: Final = ("مدعوم", *("ب" + w for w in _BACKING))  # one of them is in any match of _SUPPORT
+_L_PARTICLES: Final = frozenset({"لم", "لن", "لا", "لكن", "لقد", "لدى", "لذلك", "لاحقا"})
+_PREPOSITIONS: Final = frozenset({"من", "في", "علي", "عن", "الي", "بعد", "قبل", "خلال", "عقب", "اثر", "جراء", "بسبب", "حول",
                            "رغم", "اجل", "بهدف"})  # folded spellings (على -> علي)
 # Verbal nouns whose genitive is what they act on (حصار المدينة، اعتقال الناشطين، إغلاق المعبر);
 # a strike's or a takeover's genitive is its doer (قصف الطيران، سيطرة القوات).
-_OBJECT_GENITIVE = frozenset({"siege", "siege_risk", "detention", "evacuation", "crossing_closure",
+_OBJECT_GENITIVE: Final = frozenset({"siege", "siege_risk", "detention", "evacuation", "crossing_closure",
                               "crossing_reopening", "aid_blocked"})
-_GOVERNING = frozenset({"carrier", "light_verb", "success"})  # verbs that take a masdar as object
-_CONJUNCTIONS = frozenset({"و", "او", "ثم"})  # written apart, they end a name: "ولاية توزر و إشعال"
+_GOVERNING: Final = frozenset({"carrier", "light_verb", "success"})  # verbs that take a masdar as object
+_CONJUNCTIONS: Final = frozenset({"و", "او", "ثم"})  # written apart, they end a name: "ولاية توزر و إشعال"
 
 
 def _folded(words: str) -> frozenset[str]:
@@ -70,41 +70,41 @@ def _folded(words: str) -> frozenset[str]:
 # Agent nouns that take a genitive after them ("قوات النظام"، "عناصر الأمن"); any other agent word
 # without the article is a proper name ("قسد"، "إسرائيل"), and after it only its adjectives follow:
 # in "هددت قسد عصابات الأسد" the next noun is the object.
-_CONSTRUCT_AGENTS = _folded(
+_CONSTRUCT_AGENTS: Final = _folded(
     "قوات جيش سلطات شرطة عناصر مليشيا ميليشيا مليشيات ميليشيات تنظيم فصائل فصيل احتلال طيران طائرات مقاتلات "
     "حكومة قوى فرع جماعة دورية دوريات إدارة هيئة وزارة استخبارات مخابرات سلطة أمن"
 )
 # Nouns naming members of a group: after a detention verb with nothing detained after them they are
 # the detained ("اعتقلت عناصر من كتيبة جنين"), not the doer.
-_MEMBERS = _folded("عناصر عنصر أفراد مقاتلي مقاتلين مسلحي مسلحين أعضاء كوادر قادة قيادات ناشطي وحدات")
+_MEMBERS: Final = _folded("عناصر عنصر أفراد مقاتلي مقاتلين مسلحي مسلحين أعضاء كوادر قادة قيادات ناشطي وحدات")
 # Institutions whose name runs on to a nationality adjective ("وزارة الدفاع الإسرائيلية").
-_INSTITUTIONS = _folded("وزارة هيئة إدارة مديرية جهاز قيادة رئاسة دائرة مصلحة سلطة مجلس قوات قوى أجهزة")
+_INSTITUTIONS: Final = _folded("وزارة هيئة إدارة مديرية جهاز قيادة رئاسة دائرة مصلحة سلطة مجلس قوات قوى أجهزة")
 # Definite plurals of state bodies a nationality adjective may describe: "الأجهزة الأمنية".
-_BODIES = _folded("الأجهزة الجهات الدوائر الوحدات الفرق المصالح الهيئات الإدارات الوزارات السلطات المؤسسات "
+_BODIES: Final = _folded("الأجهزة الجهات الدوائر الوحدات الفرق المصالح الهيئات الإدارات الوزارات السلطات المؤسسات "
                   "الجانب الطرف")  # "الجانب الإسرائيلي"
 NISBA = frozenset({"ي", "يه", "يون", "يين"})  # nationality adjective endings (folded)
 # A word before an agent that makes it a complement, not a subject: "اتفاق بين قوات النظام وتنظيم داعش".
-_GOVERNS_NOUN = _PREPOSITIONS | _folded("بين مع ضد نحو لدى عبر لصالح تجاه باتجاه أمام")
+_GOVERNS_NOUN: Final = _PREPOSITIONS | _folded("بين مع ضد نحو لدى عبر لصالح تجاه باتجاه أمام")
 # Nouns whose genitive an agent after them is ("مناطق تنظيم داعش"، "مواقع النظام").
-_GENITIVE_HEADS = frozenset({"place", "territory", "crossing", "people", "person"})
+_GENITIVE_HEADS: Final = frozenset({"place", "territory", "crossing", "people", "person"})
 # What a group holds, before its name: "معقل تنظيم داعش"، "مقرات الفصائل" (besides place words).
-_HOLDINGS = _folded("معقل معاقل مقر مقرات مراكز مخازن مستودعات ثكنات")
+_HOLDINGS: Final = _folded("معقل معاقل مقر مقرات مراكز مخازن مستودعات ثكنات")
 # A part of a group, before من: "قام عدد من المحتجين"، "كلا من إسرائيل والأردن": the group acts.
-_QUANTITIES = _folded("عدد مجموعة مجموعات عشرات مئات آلاف بعض أحد إحدى قسم جزء كلا")
+_QUANTITIES: Final = _folded("عدد مجموعة مجموعات عشرات مئات آلاف بعض أحد إحدى قسم جزء كلا")
 # Verbs that take the trigger (تمكنت من حصار، نجحت في، أعلنت اعتقال); تمكن and نجح take a subject
 # between ("تمكن المسلحون من"), which is then the doer.
-_SUBJECT_GOVERNORS = frozenset({"success", "light_verb"})
-_MANAGED = re.compile(r"[يتن]?(?:تمكن|نجح)")
-_SUBJECT_REACH = 20  # words from a subject-less verb back to the subject of the clause before it
+_SUBJECT_GOVERNORS: Final = frozenset({"success", "light_verb"})
+_MANAGED: Final = re.compile(r"[يتن]?(?:تمكن|نجح)")
+_SUBJECT_REACH: Final = 20  # words from a subject-less verb back to the subject of the clause before it
 # "وسيطرتها على": its doer is the pronoun (a lone ه is also a folded ة: سيطره).
-_PRONOUN_SUFFIXES = ("ها", "هم", "هما", "ته", "تهم")
-_POSSESSIVES = frozenset({"ها", "هم", "هما", "هن", "كم", "نا"})  # a possessed noun takes no name after it
+_PRONOUN_SUFFIXES: Final = ("ها", "هم", "هما", "ته", "تهم")
+_POSSESSIVES: Final = frozenset({"ها", "هم", "هما", "هن", "كم", "نا"})  # a possessed noun takes no name after it
 
-_THAT = "ان"  # أن and إن folded: a clause of its own follows (see actor)
+_THAT: Final = "ان"  # أن and إن folded: a clause of its own follows (see actor)
 
 # -- where: a destination named before a detention is not where it happened -----------------------
-_TOWARDS = _folded("إلى نحو باتجاه صوب تجاه")  # "متوجهة إلى داخل دمشق"
-_INSIDE = _folded("داخل خارج عمق أطراف")
+_TOWARDS: Final = _folded("إلى نحو باتجاه صوب تجاه")  # "متوجهة إلى داخل دمشق"
+_INSIDE: Final = _folded("داخل خارج عمق أطراف")
 
 
 class ArgumentFinder:

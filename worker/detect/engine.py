@@ -22,7 +22,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from .arguments import NISBA, ArgumentFinder, is_attributive, word_before
 from .gazetteer_link import GazetteerLink
@@ -34,91 +34,91 @@ from .rules import MODALITIES, Rule, RuleSet
 # Sentence ends: newlines, ! ? ؟ ؛ and full stops, with the spaces, closing quotes and further
 # stops that follow them. A full stop between digits (9372.74) is skipped in _Doc; a character
 # class first lets the regex engine skip ahead fast.
-_SENT_END = re.compile(r"[\n!?؟؛.][\s.!?؟؛\"'»”)]*")
-_QUESTION_END = re.compile(r"[?؟]\s*[\"'»”)]*\s*$")
+_SENT_END: Final = re.compile(r"[\n!?؟؛.][\s.!?؟؛\"'»”)]*")
+_QUESTION_END: Final = re.compile(r"[?؟]\s*[\"'»”)]*\s*$")
 MAX_SENTENCE_CHARS = 1200  # about 200 words; real sentences in news are far shorter
 # Punctuation standing between spaces is not a word when windows count words.
-_LOOSE_PUNCT = (" – ", " - ", " — ", " : ", " / ", ' " ', " « ", " » ", " ، ", " | ")
+_LOOSE_PUNCT: Final = (" – ", " - ", " — ", " : ", " / ", ' " ', " « ", " » ", " ، ", " | ")
 
 CROSSING_TYPES = ("crossing_closure", "crossing_reopening")
-_BARRIER_EXEMPT = frozenset({"denial", "question"})
-_CUE_CLASSES = frozenset({"scope_break", "report_break", "carrier"})
+_BARRIER_EXEMPT: Final = frozenset({"denial", "question"})
+_CUE_CLASSES: Final = frozenset({"scope_break", "report_break", "carrier"})
 # Kinds of lexicon entry a stem can carry.
 _TRIGGER, _CLASS, _MODALITY, _MODALITY_AFTER = 0, 1, 2, 3
-_AFTER_LL = 2  # a prefix_ok value: the form is valid only right after the contracted لل
-_SUFFIX_NEEDED = 2  # a suffix_ok value: the form is valid only with a suffix (WordForm.needs_suffix)
-_IMPERFECT = frozenset("يتنا")  # the letters a present-tense verb starts with (after the future س)
-_EMPTY: frozenset[str] = frozenset()
-_GAZ_CROSSING = frozenset({"crossing"})
+_AFTER_LL: Final = 2  # a prefix_ok value: the form is valid only right after the contracted لل
+_SUFFIX_NEEDED: Final = 2  # a suffix_ok value: the form is valid only with a suffix (WordForm.needs_suffix)
+_IMPERFECT: Final = frozenset("يتنا")  # the letters a present-tense verb starts with (after the future س)
+_EMPTY: Final[frozenset[str]] = frozenset()
+_GAZ_CROSSING: Final = frozenset({"crossing"})
 # Events whose target is the people they happen to (who is detained, evacuated, displaced).
-_PEOPLE_TARGETS = frozenset({"detention", "evacuation", "displacement"})
-_GAZ_PLACE = frozenset({"place"})
+_PEOPLE_TARGETS: Final = frozenset({"detention", "evacuation", "displacement"})
+_GAZ_PLACE: Final = frozenset({"place"})
 # A negated verb reaches a trigger in its object phrase this many words away (see _governed).
-_GOVERNED_REACH = 7
+_GOVERNED_REACH: Final = 7
 # A demand, attempt or threat verb reaches the masdar it governs this many words away (see _modalities).
-_DEMAND_OBJECT_REACH = 20
-_WENT_BACK = frozenset({"عاد", "عادت", "عادوا", "يعود", "تعود"})
-_APPROACH_REACH = 14  # words from "اقترب" to the "من" + masdar it governs
-_CALLS = frozenset({"demand", "attempt", "threat", "purpose"})
-_BARE_CALLS = frozenset({"demand", "attempt"})
-_BARE_OBJECT_REACH = 10
-_WARNED_REACH = 14  # words from a warning (حذر) to the من + event it warns of
-_FEARED_REACH = 20  # words from a fear (يخشى) to the event in the أن clause it introduces (see _feared_clause)
+_DEMAND_OBJECT_REACH: Final = 20
+_WENT_BACK: Final = frozenset({"عاد", "عادت", "عادوا", "يعود", "تعود"})
+_APPROACH_REACH: Final = 14  # words from "اقترب" to the "من" + masdar it governs
+_CALLS: Final = frozenset({"demand", "attempt", "threat", "purpose"})
+_BARE_CALLS: Final = frozenset({"demand", "attempt"})
+_BARE_OBJECT_REACH: Final = 10
+_WARNED_REACH: Final = 14  # words from a warning (حذر) to the من + event it warns of
+_FEARED_REACH: Final = 20  # words from a fear (يخشى) to the event in the أن clause it introduces (see _feared_clause)
 # The word that opens a feared clause (folded أن، بأن، من أن); see _feared_clause.
-_THAT = re.compile(r"(?<!\w)(?:من |ب)?ان(?!\w)")
+_THAT: Final = re.compile(r"(?<!\w)(?:من |ب)?ان(?!\w)")
 # After-cues that are verbs heading a clause of their own (see _modalities).
-_CLAUSE_VERBS = frozenset({"سيتم", "ستتم", "سوف"})
-_TO = frozenset({"الي"})  # إلى, folded
-_RELATIVES = frozenset({"التي", "الذي", "الذين", "اللذين", "اللتين", "اللواتي", "اللاتي"})  # relative pronouns, folded
+_CLAUSE_VERBS: Final = frozenset({"سيتم", "ستتم", "سوف"})
+_TO: Final = frozenset({"الي"})  # إلى, folded
+_RELATIVES: Final = frozenset({"التي", "الذي", "الذين", "اللذين", "اللتين", "اللواتي", "اللاتي"})  # relative pronouns, folded
 # Before a reporting verb these make it part of what is denied ("نفت الأنباء التي ذكرت إغلاق المعبر"،
 # "لا صحة لما ذكر بخصوص إغلاق"), not a new statement.
-_REPORTED_BY = _RELATIVES | {"ما", "لما", "مما", "عما", "بما"}
-_FORCES = ("armed_force", "attacker_state")  # who orders people out (see _by_force)
-_ORDERED = frozenset({"evacuation", "displacement"})  # what a force's call orders (دعت إسرائيل لتهجير السكان)
-_WARNING_NOUNS = ("انذار", "تحذير")  # folded: a warning that carries a force's call
-_INSIDE_IT = ("فيه ", "فيها ", "من خلاله ", "من خلالها ", "خلاله ", "خلالها ", "عبره ", "عبرها ")  # "دعا فيه": the call is in a statement
+_REPORTED_BY: Final = _RELATIVES | {"ما", "لما", "مما", "عما", "بما"}
+_FORCES: Final = ("armed_force", "attacker_state")  # who orders people out (see _by_force)
+_ORDERED: Final = frozenset({"evacuation", "displacement"})  # what a force's call orders (دعت إسرائيل لتهجير السكان)
+_WARNING_NOUNS: Final = ("انذار", "تحذير")  # folded: a warning that carries a force's call
+_INSIDE_IT: Final = ("فيه ", "فيها ", "من خلاله ", "من خلالها ", "خلاله ", "خلالها ", "عبره ", "عبرها ")  # "دعا فيه": the call is in a statement
 # "after", right before a trigger: an earlier event told as the time of another (بعد استهدافه،
 # عقب سيطرة، إثر إغلاق).
-_AFTER = frozenset({"بعد", "وبعد", "بعدما", "وبعدما", "عقب", "وعقب", "اثر", "واثر"})
+_AFTER: Final = frozenset({"بعد", "وبعد", "بعدما", "وبعدما", "عقب", "وعقب", "اثر", "واثر"})
 # Spans of time (folded) that "بعد" can count ("بعد 10 أيام", "بعد يومين").
-_TIME_SPANS = frozenset("ساعه ساعات ساعتين يوم ايام يومين اسبوع اسابيع اسبوعين شهر اشهر شهور شهرين سنه سنوات سنتين "
+_TIME_SPANS: Final = frozenset("ساعه ساعات ساعتين يوم ايام يومين اسبوع اسابيع اسبوعين شهر اشهر شهور شهرين سنه سنوات سنتين "
                         "عام اعوام عامين دقاءق لحظات".split())
-_CACHE_LIMIT = 200_000  # words cached: a stream of odd spellings cannot grow the caches forever
-_SIEGE_TYPES = frozenset({"siege", "siege_risk"})
+_CACHE_LIMIT: Final = 200_000  # words cached: a stream of odd spellings cannot grow the caches forever
+_SIEGE_TYPES: Final = frozenset({"siege", "siege_risk"})
 # A year before 1990 after عام / سنة or a month (folded); see _old_year.
-_OLD_YEAR = re.compile(
+_OLD_YEAR: Final = re.compile(
     r"(?<!\w)(?:عام|العام|سنه|السنه|يناير|فبراير|مارس|ابريل|مايو|يونيو|يوليو|اغسطس|سبتمبر|اكتوبر|نوفمبر|ديسمبر"
     r"|كانون الثاني|شباط|اذار|نيسان|ايار|حزيران|تموز|اب|ايلول|تشرين الاول|تشرين الثاني|كانون الاول)"
     r"\s+(?:1[0-8]\d\d|19[0-8]\d|[1-9]\d\d)(?!\d)")
 # The digits of such a year (1000-1989 or 100-999), begun with a character set for a fast search.
-_OLD_YEAR_DIGITS = re.compile(r"[1-9](?:(?<=1)(?:[0-8]\d\d|9[0-8]\d)|\d\d)(?!\d)")
-_DETACHED_GAP = " \"'«“"  # between a detached clitic and its word (see _detached_clitic)
-_CLAUSE_MARKS = frozenset("،,؛;:()[]?!؟\"«»“”–—-")
+_OLD_YEAR_DIGITS: Final = re.compile(r"[1-9](?:(?<=1)(?:[0-8]\d\d|9[0-8]\d)|\d\d)(?!\d)")
+_DETACHED_GAP: Final = " \"'«“"  # between a detached clitic and its word (see _detached_clitic)
+_CLAUSE_MARKS: Final = frozenset("،,؛;:()[]?!؟\"«»“”–—-")
 # A short name in quotes ("خطة الجنرالات"، «داعش») is part of its clause, not a break.
-_QUOTED_NAME = re.compile(r'"[^"،,.:]{1,40}"|«[^»،,.:]{1,40}»|“[^”،,.:]{1,40}”')
+_QUOTED_NAME: Final = re.compile(r'"[^"،,.:]{1,40}"|«[^»،,.:]{1,40}»|“[^”،,.:]{1,40}”')
 # So is a source set between commas ("وتهدف هذه العمليات، بحسب التقديرات، إلى تطويق المدينة"); folded.
-_ASIDE = re.compile(r"[،,]\s*(?:و?بحسب|و?حسب|وفقا|وفق|نقلا عن)[^،,.:]{1,50}[،,]")
-_TAKES_MASDAR = frozenset({"light_verb", "success"})
+_ASIDE: Final = re.compile(r"[،,]\s*(?:و?بحسب|و?حسب|وفقا|وفق|نقلا عن)[^،,.:]{1,50}[،,]")
+_TAKES_MASDAR: Final = frozenset({"light_verb", "success"})
 # Entrances and checkpoints (folded stems) that are no gazetteer crossing: shut round a place
 # besieged in the same sentence, they are part of its siege ("إغلاق مداخل بلدة تقوع ... وفرضت
 # حصارا"). A city's منافذ and gates (بوابات) are crossings whose closure is reported on its own.
-_GATES = frozenset({"مدخل", "مداخل", "حاجز", "حواجز"})
+_GATES: Final = frozenset({"مدخل", "مداخل", "حاجز", "حواجز"})
 # States that last until lifted (رفع الحصار، فك الحصار، رفع الإغلاق، رفع القيود عن المساعدات) or, for a
 # detention, until a release: feared or deplored as going on, they are in force ("قلقها إزاء استمرار احتجاز").
-_LASTING = frozenset({"siege", "crossing_closure", "aid_blocked", "detention"})
+_LASTING: Final = frozenset({"siege", "crossing_closure", "aid_blocked", "detention"})
 # Cues that leave a lifting undone, and so the state in force.
-_NOT_DONE = frozenset({"demand", "purpose", "future", "attempt", "hypothetical", "agreement", "negation", "denial"})
+_NOT_DONE: Final = frozenset({"demand", "purpose", "future", "attempt", "hypothetical", "agreement", "negation", "denial"})
 # Cues that make a state only possible; said of its going on, they leave it in force (see _ongoing).
-_UNSURE = frozenset({"demand", "future", "attempt", "hypothetical", "threat"})
-_AIM = frozenset({"purpose"})
+_UNSURE: Final = frozenset({"demand", "future", "attempt", "hypothetical", "threat"})
+_AIM: Final = frozenset({"purpose"})
 # Words of tightening (folded): what is feared or planned is that a state in force grows worse.
-_TIGHTEN = frozenset({"تشديد", "تضييق", "احكام", "تكثيف", "تفاقم", "زياده", "اشتداد"})
+_TIGHTEN: Final = frozenset({"تشديد", "تضييق", "احكام", "تكثيف", "تفاقم", "زياده", "اشتداد"})
 
 
 # A word is a run of \w, as the combined regex bounds it. Begun with a character set (\W\W*, not
 # \W+), the pattern lets the regex engine skip word letters in a tight loop.
-_SEPARATORS = re.compile(r"\W\W*")
-_GLUED = "،,.:;؛!?؟\"'«»“”()[]-–—/\n"  # punctuation written against a word (none of it in \w)
+_SEPARATORS: Final = re.compile(r"\W\W*")
+_GLUED: Final = "،,.:;؛!?؟\"'«»“”()[]-–—/\n"  # punctuation written against a word (none of it in \w)
 
 
 def _split_words(ft: str) -> tuple[list[str], list[int]]:
@@ -1282,5 +1282,5 @@ def _key_name(name: str) -> str:
     return key
 
 
-_WORD = re.compile(r"\w+")
-_KEY_NAMES: dict[str, str] = {}  # crossing names as written -> their merge key
+_WORD: Final = re.compile(r"\w+")
+_KEY_NAMES: Final[dict[str, str]] = {}  # crossing names as written -> their merge key

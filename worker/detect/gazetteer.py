@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Final, NoReturn
 
 import yaml
 
@@ -84,21 +84,21 @@ MIN_LETTERS = 2  # a curated name shorter than this, once folded and without ا�
 GEONAMES_MIN_LETTERS = 3  # GeoNames two-letter names are mostly noise ("تل"); curated ones are kept (إب)
 MERGE_KM = 35.0  # a curated place absorbs a GeoNames place of the same name and country this close
 
-_SEP = r"[\s_\-]+"  # between the words of a name: spaces, a hashtag's underscores, a hyphen
-_SEP_RE = re.compile(_SEP)
+_SEP: Final = r"[\s_\-]+"  # between the words of a name: spaces, a hashtag's underscores, a hyphen
+_SEP_RE: Final = re.compile(_SEP)
 # Inside a name in the text, a quote may open before a word: 'مطار "معيتيقة"', "معبر «أرقين» البري".
-_NAME_SEP = r"""[\s_\-]+["'«“]?"""
-_NAME_SEP_RE = re.compile(_NAME_SEP)
-_CLOSE = r"""(?:["'»”)](?!\w))?"""  # the closing quote of 'منفذ "طريبيل"', kept in the span
-_GAP = r"[\s_\-\"'«»“”()]+"  # between a crossing word and its name: also quotes, as in 'منفذ "طريبيل"'
-_PUNCT_RE = re.compile(r"[^\w\s\-]+")
-_WORD_RE = re.compile(r"[^\s_\-]+")
-_NEXT_WORD_RE = re.compile(r"[\s_\-]+(\w+)")
-_PLAIN_NAME_RE = re.compile(r"^\w+(?: \w+)*$")
-_ISO2_RE = re.compile(r"^[A-Z]{2}$")
-_ID_RE = re.compile(r"^[a-z0-9][a-z0-9:\-]*$")
-_PROCLITICS = r"(?:[وف]??[بلك]??)"
-_ARTICLE = r"(?:ال|(?<=ل)ل)"  # "ال", or its lam after the preposition ل ("للقدس" = ل + القدس)
+_NAME_SEP: Final = r"""[\s_\-]+["'«“]?"""
+_NAME_SEP_RE: Final = re.compile(_NAME_SEP)
+_CLOSE: Final = r"""(?:["'»”)](?!\w))?"""  # the closing quote of 'منفذ "طريبيل"', kept in the span
+_GAP: Final = r"[\s_\-\"'«»“”()]+"  # between a crossing word and its name: also quotes, as in 'منفذ "طريبيل"'
+_PUNCT_RE: Final = re.compile(r"[^\w\s\-]+")
+_WORD_RE: Final = re.compile(r"[^\s_\-]+")
+_NEXT_WORD_RE: Final = re.compile(r"[\s_\-]+(\w+)")
+_PLAIN_NAME_RE: Final = re.compile(r"^\w+(?: \w+)*$")
+_ISO2_RE: Final = re.compile(r"^[A-Z]{2}$")
+_ID_RE: Final = re.compile(r"^[a-z0-9][a-z0-9:\-]*$")
+_PROCLITICS: Final = r"(?:[وف]??[بلك]??)"
+_ARTICLE: Final = r"(?:ال|(?<=ل)ل)"  # "ال", or its lam after the preposition ل ("للقدس" = ل + القدس)
 
 
 class GazetteerError(ValueError):
@@ -473,11 +473,11 @@ def _is_free(name: str, record: _PlaceRecord, stop: set[str]) -> bool:
 
 # The regex engine tries the branches of an alternation one after the other, so each trie node lists its
 # characters in the order of their frequency in Arabic text: most words fail or succeed at the first tries.
-_LETTER_FREQUENCY = "البميونهرتعدسفكقحجشطصءخثزضذغظ "
-_BRANCH_RANK = {c: i for i, c in enumerate(_LETTER_FREQUENCY)}
+_LETTER_FREQUENCY: Final = "البميونهرتعدسفكقحجشطصءخثزضذغظ "
+_BRANCH_RANK: Final = {c: i for i, c in enumerate(_LETTER_FREQUENCY)}
 
 
-_ESCAPED = {c: c for c in "ءابتثجحخدذرزسشصضطظعغفقكلمنهوي"}  # letters need no escaping
+_ESCAPED: Final = {c: c for c in "ءابتثجحخدذرزسشصضطظعغفقكلمنهوي"}  # letters need no escaping
 
 
 def _trie_regex(names: Iterable[str]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import Any, Final
 
 from .model import Crossing, Place
 
@@ -49,8 +49,8 @@ class GazetteerLink:
 
 # Armed units named after a place are not that place: "فيلق القدس"، "سرايا القدس"، "لواء القدس"،
 # "كتيبة جنين"، "فيلق الشام" (folded spellings; a clitic و ف ب ل and the article may come first).
-_UNIT_NOUNS = ("فيلق", "فيالق", "سرايا", "سريه", "لواء", "الويه", "كتاءب", "كتيبه", "فرقه", "فوج", "افواج", "جيش")
-_UNIT_BEFORE = re.compile(rf"(?:^|[^\w])[وف]?[بل]?(?:ال)?(?:{'|'.join(_UNIT_NOUNS)})[\s_\-]+$")
+_UNIT_NOUNS: Final = ("فيلق", "فيالق", "سرايا", "سريه", "لواء", "الويه", "كتاءب", "كتيبه", "فرقه", "فوج", "افواج", "جيش")
+_UNIT_BEFORE: Final = re.compile(rf"(?:^|[^\w])[وف]?[بل]?(?:ال)?(?:{'|'.join(_UNIT_NOUNS)})[\s_\-]+$")
 
 
 def _unit_name(folded: str, start: int) -> bool:

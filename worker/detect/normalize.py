@@ -11,16 +11,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from typing import Final
 
 # Removed: harakat and Quranic marks, superscript alef, tatweel, zero-width and bidi controls.
-_DELETE = (
+_DELETE: Final = (
     "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640"
     "\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u061c\u00ad"
 )
-_DELETE_RE = re.compile(f"[{_DELETE}]+")
-_PRESENTATION_RE = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]")
+_DELETE_RE: Final = re.compile(f"[{_DELETE}]+")
+_PRESENTATION_RE: Final = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]")
 
-_ONE_TO_ONE = {
+_ONE_TO_ONE: Final = {
     "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
     "ى": "ي", "ی": "ي", "ې": "ي", "ێ": "ي",
     "ة": "ه", "ۀ": "ه", "ە": "ه", "ہ": "ه", "ھ": "ه",
@@ -32,16 +33,16 @@ _ONE_TO_ONE = {
 for _i in range(10):
     _ONE_TO_ONE[chr(0x0660 + _i)] = str(_i)
     _ONE_TO_ONE[chr(0x06F0 + _i)] = str(_i)
-_TABLE = str.maketrans(_ONE_TO_ONE)
+_TABLE: Final = str.maketrans(_ONE_TO_ONE)
 # str.translate with a dict table costs ~0.1 us per character on non-ASCII text; a handful of
 # str.replace calls (only for letters present) is ~20x faster on news text, and fold() runs once
 # per article on the hot path.
-_PAIRS = tuple(_ONE_TO_ONE.items())
+_PAIRS: Final = tuple(_ONE_TO_ONE.items())
 # One scan finds both what to delete and whether the slow (presentation-form) path is needed.
 # A word broken by tatweels around a space ("الحـ ـصار", written to slip past filters) is joined.
 # It begins with a character set (not an alternation) so that the regex engine skips plain
 # letters in a tight loop; the lookbehind picks the tatweel case.
-_SCAN_RE = re.compile(
+_SCAN_RE: Final = re.compile(
     f"[{_DELETE}\ufb50-\ufdff\ufe70-\ufefe]"
     f"(?:(?<=\u0640)[ \u00a0]+\u0640[{_DELETE}]*|[{_DELETE}\ufb50-\ufdff\ufe70-\ufefe]*)"
 )

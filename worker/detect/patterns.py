@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from itertools import product
+from typing import Final
 
 from .normalize import _DELETE_RE, fold_word
 
@@ -37,7 +38,7 @@ SUFFIX_LETTERS = "اتنيوهكم"
 SUFFIX = f"[{SUFFIX_LETTERS}]{{0,4}}"
 MAX_EXPANSION = 512
 
-_ALLOWED = re.compile(r"^[\^]?[\w\[\]()? ]+[$]?$")
+_ALLOWED: Final = re.compile(r"^[\^]?[\w\[\]()? ]+[$]?$")
 
 
 class PatternError(ValueError):
