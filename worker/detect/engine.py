@@ -35,7 +35,7 @@ from .rules import MODALITIES, Rule, RuleSet
 # stops that follow them. A full stop between digits (9372.74) is skipped in _Doc; a character
 # class first lets the regex engine skip ahead fast.
 _SENT_END: Final = re.compile(r"[\n!?؟؛.][\s.!?؟؛\"'»”)]*")
-_QUESTION_END: Final = re.compile(r"[?؟]\s*[\"'»”)]*\s*$")
+_CLOSING_QUOTES: Final = "\"'»”)"  # what may close a question after its mark (see _asks)
 MAX_SENTENCE_CHARS = 1200  # about 200 words; real sentences in news are far shorter
 # Punctuation standing between spaces is not a word when windows count words.
 _LOOSE_PUNCT: Final = (" – ", " - ", " — ", " : ", " / ", ' " ', " « ", " » ", " ، ", " | ")
@@ -521,7 +521,7 @@ class Detector:
         # part after the last comma asks.
         ft = doc.folded.text
         question_from = sent.end
-        if _QUESTION_END.search(ft, sent.start, sent.end):
+        if _asks(ft, sent.start, sent.end):
             question_from = max(sent.start, max(ft.rfind(c, sent.start, sent.end) for c in "،,؛;:") + 1)
         for hit in sent.triggers:
             for rule in hit.rules:
@@ -546,17 +546,17 @@ class Detector:
     def _apply(self, doc: _Doc, sent: Sentence, hit: Hit, rule: Rule, question: bool) -> _Candidate | None:
         if rule.headline_only and not _is_headline(doc.folded.text, sent.start, sent.end):
             return None
-        for w in rule.exclude:
-            if sent.nearest(hit, w.classes, w.before, w.after) is not None:
-                return None
         args: list[tuple[str, Hit]] = []
         reach = 10**6  # distance to the nearest required argument (the object)
-        for w in rule.require:
+        for w in rule.require:  # before the exclusions: most rules of a word fail here, and cheaply
             found = sent.nearest(hit, w.classes, w.before, w.after)
             if found is None:
                 return None
             args.append((next(c for c in w.classes if c in found.classes), found))
             reach = min(reach, _distance(hit, found))
+        for w in rule.exclude:
+            if sent.nearest(hit, w.classes, w.before, w.after) is not None:
+                return None
         for w in rule.object:
             found = sent.nearest(hit, w.classes, w.before, w.after)
             if found is not None:
@@ -1077,6 +1077,12 @@ def _cap_sentences(ft: str, bounds: list[int]) -> list[int]:
             out.append(start)
         out.append(end)
     return out
+
+
+def _asks(ft: str, start: int, end: int) -> bool:
+    """Whether the sentence ends with a question mark, closing quotes and spaces allowed after it
+    (string methods from the end, not a regex search through the whole sentence)."""
+    return ft[start:end].rstrip().rstrip(_CLOSING_QUOTES).rstrip().endswith(("?", "؟"))
 
 
 def _is_headline(ft: str, start: int, end: int) -> bool:
