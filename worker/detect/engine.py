@@ -39,6 +39,7 @@ _CLOSING_QUOTES: Final = "\"'»”)"  # what may close a question after its mark
 MAX_SENTENCE_CHARS = 1200  # about 200 words; real sentences in news are far shorter
 # Punctuation standing between spaces is not a word when windows count words.
 _LOOSE_PUNCT: Final = (" – ", " - ", " — ", " : ", " / ", ' " ', " « ", " » ", " ، ", " | ")
+_ANY_LOOSE: Final = re.compile(' [–\\-—:/"«»،|] ')  # any of them (one search instead of ten)
 
 CROSSING_TYPES = ("crossing_closure", "crossing_reopening")
 _BARRIER_EXEMPT: Final = frozenset({"denial", "question"})
@@ -970,8 +971,9 @@ class _Doc:
         ft = self.folded.text
         count = ft.count
         body = ft[start:end]
-        loose = [p for p in _LOOSE_PUNCT if p in body]
-        before = count(" ", 0, start)
+        loose = [p for p in _LOOSE_PUNCT if p in body] if _ANY_LOOSE.search(body) else []
+        # Spaces before the sentence, from the first hit the scan counted (not from the text's start).
+        before = next((h.spaces - count(" ", start, h.start) for h in hits if h.spaces >= 0), 0)
         for h in hits:
             if h.spaces >= 0:  # counted by the scan
                 ti = h.spaces - before
