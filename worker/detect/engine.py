@@ -86,6 +86,8 @@ _TIME_SPANS: Final = frozenset("ساعه ساعات ساعتين يوم ايام
                         "عام اعوام عامين دقاءق لحظات".split())
 _CACHE_LIMIT: Final = 200_000  # words cached: a stream of odd spellings cannot grow the caches forever
 _SIEGE_TYPES: Final = frozenset({"siege", "siege_risk"})
+# Events that features and anniversaries tell of long ago: sieges, and cities that fell (سقطت حلب عام 1260).
+_TOLD_AS_HISTORY: Final = _SIEGE_TYPES | {"control_change"}
 # A year before 1990 after عام / سنة or a month (folded); see _old_year.
 _OLD_YEAR: Final = re.compile(
     r"(?<!\w)(?:عام|العام|سنه|السنه|يناير|فبراير|مارس|ابريل|مايو|يونيو|يوليو|اغسطس|سبتمبر|اكتوبر|نوفمبر|ديسمبر"
@@ -530,11 +532,11 @@ class Detector:
                 if cand is not None:
                     found.append(cand)
         kinds = {c.event.type for c in found}
-        if kinds & _SIEGE_TYPES and _old_year(ft, sent.start, sent.end):
+        if kinds & _TOLD_AS_HISTORY and _old_year(ft, sent.start, sent.end):
             # A siege dated long ago is history ("حصار الخرطوم من عام 1884 إلى عام 1885"، "حصار لينينغراد
             # الذي انتهى عام 1944"), told in features and anniversaries; "منذ عام 1967" goes on.
-            found = [c for c in found if c.event.type not in _SIEGE_TYPES]
-            kinds -= _SIEGE_TYPES
+            found = [c for c in found if c.event.type not in _TOLD_AS_HISTORY]
+            kinds -= _TOLD_AS_HISTORY
         # A past state named beside its reversal ("reopened after a closure") is background.
         if "siege" in kinds:
             # Entrances or checkpoints shut round a place besieged in the same sentence are part of
