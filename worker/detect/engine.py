@@ -534,8 +534,8 @@ class Detector:
                     found.append(cand)
         kinds = {c.event.type for c in found}
         if kinds & _TOLD_AS_HISTORY and _old_year(ft, sent.start, sent.end):
-            # A siege dated long ago is history ("حصار الخرطوم من عام 1884 إلى عام 1885"، "حصار لينينغراد
-            # الذي انتهى عام 1944"), told in features and anniversaries; "منذ عام 1967" goes on.
+            # A siege or a city's fall dated long ago is history ("حصار الخرطوم من عام 1884 إلى عام 1885"،
+            # "حصار لينينغراد الذي انتهى عام 1944"), told in features and anniversaries; "منذ عام 1967" goes on.
             found = [c for c in found if c.event.type not in _TOLD_AS_HISTORY]
             kinds -= _TOLD_AS_HISTORY
         # A past state named beside its reversal ("reopened after a closure") is background.
