@@ -113,16 +113,23 @@ def seen_share(texts: list[str]) -> float:
     return known / max(total, 1)
 
 
+def load_texts() -> tuple[str, list[str]] | None:
+    """The seed article and the dev passages, read from ../shared; None when it is absent."""
+    seed_path = SHARED / "seed-article.txt"
+    if not seed_path.exists():
+        return None
+    dev_lines = (SHARED / "events-dev.jsonl").read_text(encoding="utf-8").splitlines()
+    return seed_path.read_text(encoding="utf-8"), [json.loads(line)["text"] for line in dev_lines if line.strip()]
+
+
 def main() -> int:
     kind = "compiled with mypyc" if native.active() else "plain Python (no compiled build: see worker/detect/native.py)"
     print(f"detector benchmark, {pin_one_cpu()}, Python {sys.version.split()[0]}, detector {kind}")
-    seed_path = SHARED / "seed-article.txt"
-    dev_path = SHARED / "events-dev.jsonl"
-    if not seed_path.exists():
+    texts = load_texts()
+    if texts is None:
         print(f"{SHARED} is not here (../shared absent): nothing to measure")
         return 0
-    seed = seed_path.read_text(encoding="utf-8")
-    dev = [json.loads(line)["text"] for line in dev_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    seed, dev = texts
     gc.collect()
     results = [report("seed article", measure([seed], 1.0)), report("dev passages", measure(dev, 0.02))]
     print(f"word cache: {seen_share(dev):.0%} of the words of the dev passages, read in order from empty, "

@@ -14,7 +14,6 @@ passages and five seed articles (detect), or the trigger regex over the same fol
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -24,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.detector import SHARED
+from bench.detector import SHARED, load_texts
 
 
 def _child(mode: str, go: str) -> None:
@@ -32,9 +31,9 @@ def _child(mode: str, go: str) -> None:
     from worker.detect.normalize import fold
 
     det = default_detector()
-    dev = [json.loads(line)["text"] for line in (SHARED / "events-dev.jsonl").read_text(encoding="utf-8").splitlines()
-           if line.strip()]
-    seed = (SHARED / "seed-article.txt").read_text(encoding="utf-8")
+    loaded = load_texts()
+    assert loaded is not None  # main checked
+    seed, dev = loaded
     texts = [*dev, *[seed] * 5]
     for text in texts:
         det.detect(text)
@@ -77,7 +76,7 @@ def main() -> int:
     if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
         print("valgrind is not installed: nothing to count")
         return 0
-    if not (SHARED / "seed-article.txt").exists():
+    if load_texts() is None:
         print(f"{SHARED} is not here (../shared absent): nothing to count")
         return 0
     detect, floor = count("detect"), count("floor")

@@ -86,9 +86,8 @@ _AFTER: Final = frozenset({"بعد", "وبعد", "بعدما", "وبعدما", "
 _TIME_SPANS: Final = frozenset("ساعه ساعات ساعتين يوم ايام يومين اسبوع اسابيع اسبوعين شهر اشهر شهور شهرين سنه سنوات سنتين "
                         "عام اعوام عامين دقاءق لحظات".split())
 _CACHE_LIMIT: Final = 200_000  # words cached: a stream of odd spellings cannot grow the caches forever
-_SIEGE_TYPES: Final = frozenset({"siege", "siege_risk"})
 # Events that features and anniversaries tell of long ago: sieges, and cities that fell (سقطت حلب عام 1260).
-_TOLD_AS_HISTORY: Final = _SIEGE_TYPES | {"control_change"}
+_TOLD_AS_HISTORY: Final = frozenset({"siege", "siege_risk", "control_change"})
 # A year before 1990 after عام / سنة or a month (folded); see _old_year.
 _OLD_YEAR: Final = re.compile(
     r"(?<!\w)(?:عام|العام|سنه|السنه|يناير|فبراير|مارس|ابريل|مايو|يونيو|يوليو|اغسطس|سبتمبر|اكتوبر|نوفمبر|ديسمبر"
