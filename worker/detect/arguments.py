@@ -31,7 +31,6 @@ _R = TypeVar("_R", Crossing, Place)
 if TYPE_CHECKING:
     from .engine import Hit, Sentence, _Doc
 
-_NEXT_WORD: Final = re.compile(r"(\W*)(\w+)")
 _CROSSING: Final = frozenset({"crossing"})
 _CROSSING_NAME: Final = frozenset({"crossing", "place"})  # "معبر القدم جنوب دمشق": a place word ends the name
 _AGENT: Final = frozenset({"agent"})
@@ -281,9 +280,9 @@ class ArgumentFinder:
             if h.tj >= trigger.ti:
                 break
             if _MANAGED.match(ft, h.stem_start, h.end) and not h.rules and trigger.ti - h.tj <= 4:
-                nxt = _NEXT_WORD.match(ft, h.end, sent.end)
-                if nxt is not None and not nxt.group(1).strip() and nxt.start(2) < trigger.start and (
-                    nxt.group(2) not in ("من", "في") and "agent" not in getattr(sent.hit_at.get(nxt.start(2)), "classes", ())
+                ws, we = doc.next_word(h.end, sent.end)
+                if ws >= 0 and not ft[h.end : ws].strip() and ws < trigger.start and (
+                    ft[ws:we] not in ("من", "في") and "agent" not in getattr(sent.hit_at.get(ws), "classes", ())
                 ):
                     return h
         return None
@@ -308,10 +307,10 @@ class ArgumentFinder:
         ft = doc.folded.text
         # Coordinated doers after it: "القوات التركية وفصائل المعارضة".
         for _ in range(2):
-            m = _NEXT_WORD.match(ft, end, sent.end)
-            if m is None or m.group(1).strip() or not m.group(2).startswith("و"):
+            ws, we = doc.next_word(end, sent.end)
+            if ws < 0 or ft[end:ws].strip() or not ft.startswith("و", ws):
                 break
-            nxt = sent.hit_at.get(m.start(2))
+            nxt = sent.hit_at.get(ws)
             if nxt is None or "agent" not in nxt.classes or not nxt.prefix.startswith("و") or nxt.rules:
                 break
             more = self._simple_agent_span(doc, sent, nxt)
@@ -468,33 +467,33 @@ class ArgumentFinder:
         if _stem(doc, head) not in _MEMBERS:
             return None
         ft = doc.folded.text
-        m = _NEXT_WORD.match(ft, head.end, sent.end)
-        if m is None or m.group(1).strip() or m.group(2) != "من":
+        ws, we = doc.next_word(head.end, sent.end)
+        if ws < 0 or ft[head.end : ws].strip() or ft[ws:we] != "من":
             return None
-        nxt = _NEXT_WORD.match(ft, m.end(2), sent.end)
-        if nxt is None or nxt.group(1).strip(_SPACE_QUOTES):
+        ws2, _ = doc.next_word(we, sent.end)
+        if ws2 < 0 or ft[we:ws2].strip(_SPACE_QUOTES):
             return None
-        h = sent.hit_at.get(nxt.start(2))
+        h = sent.hit_at.get(ws2)
         return h if h is not None and "agent" in h.classes and not h.rules else None
 
     def _members_span(self, doc: _Doc, sent: Sentence, head: Hit) -> tuple[int, int]:
         """Members and the group they belong to: "عناصر من كتيبة جنين"."""
         start, end = _strip_clitics(head), self._agent_phrase(doc, sent, head)[1]
         ft = doc.folded.text
-        m = _NEXT_WORD.match(ft, end, sent.end)
-        if m is None or m.group(1).strip() or m.group(2) != "من":
+        ws, we = doc.next_word(end, sent.end)
+        if ws < 0 or ft[end:ws].strip() or ft[ws:we] != "من":
             return start, end
-        pos, group_end = m.end(2), end
+        pos, group_end = we, end
         for _ in range(3):
-            w = _NEXT_WORD.match(ft, pos, sent.end)
-            if w is None or w.group(1).strip():
+            ws, we = doc.next_word(pos, sent.end)
+            if ws < 0 or ft[pos:ws].strip():
                 break
-            tok, h = w.group(2), sent.hit_at.get(w.start(2))
+            tok, h = ft[ws:we], sent.hit_at.get(ws)
             if tok in self.stop_words or tok in _GOVERNS_NOUN or tok[:1] == "و" or tok.isdigit() or (
                 h is not None and (h.rules or h.mods or h.mods_after or not h.classes.isdisjoint(_PEOPLE))
             ):
                 break
-            pos = group_end = w.end(2)
+            pos = group_end = we
         return start, group_end
 
     def _clause_subject(self, doc: _Doc, sent: Sentence, trigger: Hit) -> tuple[int, int] | None:
@@ -515,10 +514,10 @@ class ArgumentFinder:
                 break
             if h.rules or trigger.ti - h.tj > (12 if pronoun else 2):
                 continue
-            nxt = _NEXT_WORD.match(ft, h.end, sent.end)
-            if nxt is None or nxt.group(1).strip():
+            ws, we = doc.next_word(h.end, sent.end)
+            if ws < 0 or ft[h.end : ws].strip():
                 continue
-            if nxt.group(2) in ("من", "في") or (nxt.start(2) == trigger.start and not pronoun):
+            if ft[ws:we] in ("من", "في") or (ws == trigger.start and not pronoun):
                 gov = h  # "تمكنت من حصار": no subject between the verb and what it governs
         if gov is None:
             return None
@@ -573,10 +572,11 @@ class ArgumentFinder:
     def _doer(self, doc: _Doc, sent: Sentence, head: Hit) -> bool:
         """Whether the agent phrase at `head` is followed by a ل or على object (the masdar's doer)."""
         end = self._agent_phrase(doc, sent, head)[1]
-        m = _NEXT_WORD.match(doc.folded.text, end, sent.end)
-        if m is None or m.group(1).strip(_GAP_OK):
+        ft = doc.folded.text
+        ws, we = doc.next_word(end, sent.end)
+        if ws < 0 or ft[end:ws].strip(_GAP_OK):
             return False
-        tok = m.group(2)
+        tok = ft[ws:we]
         return tok.startswith(("على", "علي", "ضد")) or (tok.startswith("ل") and tok not in _L_PARTICLES)
 
     def target(
@@ -704,10 +704,9 @@ class ArgumentFinder:
         words, took_generic, free, closed = 0, False, 0, False
         pos = end
         while words < max_words and free < 2:
-            m = _NEXT_WORD.match(ft, pos, sent.end)
-            if m is None or m.group(1).strip(_GAP_OK):
+            ws, we = doc.next_word(pos, sent.end)
+            if ws < 0 or ft[pos:ws].strip(_GAP_OK):
                 break
-            ws = m.start(2)
             g = gaz_at.get(ws)
             if g is not None and (agent and g.crossing is not None or gaz is not None and gaz.crossing is not None):
                 break  # a doer does not run into a crossing's name; a known crossing's name is complete
@@ -722,7 +721,7 @@ class ArgumentFinder:
                 words += 1 + ft.count(" ", g.start, g.end)
                 continue
             h = sent.hit_at.get(ws)
-            tok = m.group(2)
+            tok = ft[ws:we]
             # A word of the phrase's own kind runs on whatever else it is: "أحياء جنوبي العاصمة"
             # (العاصمة is also a territory), "قوات النظام" (النظام is also a fighters' word).
             site = False
@@ -738,7 +737,7 @@ class ArgumentFinder:
             own_kind = h is not None and bool(h.classes - allowed) and not site  # taken for its kind only: names nothing
             closed = closed or ((own_kind or agent) and tok.startswith("ال"))  # "طيران التحالف لاجتماع"
             if tok == "من" and took_generic and definite and heads == _PLACE:
-                g = _place_after(ft, m.end(2), sent.end, gaz_at)
+                g = _place_after(doc, we, sent.end, gaz_at)
                 if g is not None:  # "الأحياء الجنوبية من دمشق": the whole is the place
                     end, gaz, named = g.end, gaz or g, True
                 break
@@ -767,7 +766,7 @@ class ArgumentFinder:
             if not generic and not own_kind:  # "جنوب المدينة" names no place
                 named = True
             took_generic = took_generic or generic
-            end = pos = m.end(2)
+            end = pos = we
             words += 1
         return start, _close_quote(ft, start, end), named, gaz
 
@@ -785,12 +784,12 @@ class ArgumentFinder:
         return text
 
 
-def _place_after(ft: str, pos: int, stop: int, gaz_at: dict[int, Hit]) -> Hit | None:
+def _place_after(doc: _Doc, pos: int, stop: int, gaz_at: dict[int, Hit]) -> Hit | None:
     """The gazetteer place that is the next word after `pos`, if it is one."""
-    m = _NEXT_WORD.match(ft, pos, stop)
-    if m is None or m.group(1).strip(_GAP_OK):
+    ws, _ = doc.next_word(pos, stop)
+    if ws < 0 or doc.folded.text[pos:ws].strip(_GAP_OK):
         return None
-    g = gaz_at.get(m.start(2))
+    g = gaz_at.get(ws)
     return g if g is not None and g.place is not None else None
 
 

@@ -158,15 +158,20 @@ class Hit:
     per article, and a dataclass __init__ with defaults costs twice as much.)"""
 
     __slots__ = ("start", "end", "stem_start", "prefix", "suffix", "rules", "classes", "mods", "mods_after",
-                 "ti", "tj", "spaces", "inner", "crossing", "place", "word_start")
+                 "ti", "tj", "spaces", "inner", "crossing", "place", "word_start", "class_list", "cue_class")
 
     def __init__(
         self, start: int, end: int, stem_start: int, prefix: str, suffix: str, rules: tuple[Rule, ...] = (),
         classes: frozenset[str] = _EMPTY, mods: frozenset[str] = _EMPTY, mods_after: frozenset[str] = _EMPTY,
-        crossing: Crossing | None = None, place: Place | None = None,
+        crossing: Crossing | None = None, place: Place | None = None, class_list: tuple[str, ...] | None = None,
+        cue_class: bool | None = None,
     ) -> None:
         self.start, self.end, self.stem_start, self.prefix, self.suffix = start, end, stem_start, prefix, suffix
         self.rules, self.classes, self.mods, self.mods_after = rules, classes, mods, mods_after
+        # The classes again as a tuple (iterated faster) and whether one of them is a cue (see
+        # Sentence.index); a reading computes both once for every hit of its word.
+        self.class_list = tuple(classes) if class_list is None else class_list
+        self.cue_class = not classes.isdisjoint(_CUE_CLASSES) if cue_class is None else cue_class
         self.ti = self.tj = 0  # first and last token of the hit in its sentence
         self.spaces = -1  # spaces before it in the text, when the scan counted them (see _Doc.sentence)
         self.inner = 0  # spaces inside it (a phrase)
@@ -189,6 +194,8 @@ class _Reading:
     prefix_len: int  # clitic prefix length of the trigger reading
     prefix: str
     suffix: str
+    class_list: tuple[str, ...]  # the classes in a fixed order (see Hit)
+    cue_class: bool
 
 
 class _Word:
@@ -207,12 +214,14 @@ class _Word:
 class _Scan:
     """What one walk over the words of a text found."""
 
-    __slots__ = ("hits", "any_trigger", "name_starts")
+    __slots__ = ("hits", "any_trigger", "name_starts", "words", "word_starts")
 
     def __init__(self) -> None:
         self.hits: list[Hit] = []
         self.any_trigger = False
         self.name_starts: list[int] = []  # offsets of the words where a gazetteer name may begin
+        self.words: list[str] = []  # every word of the text (a run of \w) and its offset
+        self.word_starts: list[int] = []
 
 
 class Sentence:
@@ -243,9 +252,9 @@ class Sentence:
                 gaz_at.setdefault(h.word_start, h)
             if h.rules:
                 self.triggers.append(h)
-            if h.rules or h.mods or h.mods_after or not h.classes.isdisjoint(_CUE_CLASSES):
+            if h.rules or h.mods or h.mods_after or h.cue_class:
                 self.cues.append(h)
-            for c in h.classes:
+            for c in h.class_list:
                 same = by_class.get(c)
                 if same is None:
                     by_class[c] = [h]
@@ -354,7 +363,7 @@ class Detector:
         scan = self._scan(folded.text)
         if not scan.any_trigger:
             return []
-        doc = _Doc(self, folded, scan.hits, scan.name_starts)
+        doc = _Doc(self, folded, scan)
         found: list[_Candidate] = []
         for sent in doc.trigger_sentences():
             found.extend(self._sentence_events(doc, sent))
@@ -372,6 +381,7 @@ class Detector:
         n = len(ft)
         spaces = last = 0  # spaces before `last`, the start of the last hit
         tokens, starts = _split_words(ft)
+        scan.words, scan.word_starts = tokens, starts
         for i in range(len(tokens)):
             token = tokens[i]
             start = starts[i]
@@ -404,7 +414,8 @@ class Detector:
             if reading is None:
                 continue
             hit = Hit(start, end, start + reading.prefix_len, reading.prefix, reading.suffix,
-                      reading.rules, reading.classes, reading.mods, reading.mods_after, None, None)
+                      reading.rules, reading.classes, reading.mods, reading.mods_after, None, None, reading.class_list,
+                      reading.cue_class)
             spaces += ft.count(" ", last, start)
             last = start
             hit.spaces = spaces
@@ -516,7 +527,7 @@ class Detector:
         if not (rules or classes or mods or mods_after):
             return None
         return _Reading(tuple(rules), frozenset(classes), frozenset(mods), frozenset(mods_after), prefix_len,
-                        prefix[:prefix_len], suffix_out)
+                        prefix[:prefix_len], suffix_out, tuple(sorted(classes)), not classes.isdisjoint(_CUE_CLASSES))
 
     def _sentence_events(self, doc: _Doc, sent: Sentence) -> list[_Candidate]:
         found: list[_Candidate] = []
@@ -834,9 +845,11 @@ class Detector:
         """The event with what merging needs (type, status, crossing, confidence); the actor
         and places are added only to the events that survive merging (`_complete`)."""
         folded = doc.folded
-        marks = [Mark(*folded.span(hit.start, hit.end), "trigger")]
+        m0, m1 = folded.span(hit.start, hit.end)
+        marks = [(m0, m1, "trigger")]
         for cls, a in args:
-            marks.append(Mark(*folded.span(a.start, a.end), "crossing" if cls == "crossing" else "object"))
+            m0, m1 = folded.span(a.start, a.end)
+            marks.append((m0, m1, "crossing" if cls == "crossing" else "object"))
         conf = rule.confidence
         crossing = None
         gate = False
@@ -858,24 +871,23 @@ class Detector:
             confidence=round(max(0.05, min(0.99, conf)), 3),
             evidence="",
             evidence_start=s0,
-            marks=marks,
             crossing=crossing,
             rule=rule.id,
         )
-        return _Candidate(event, sent, hit, mods, taken, gate, s1)
+        return _Candidate(event, sent, hit, mods, taken, gate, s1, marks)
 
     def _complete(self, doc: _Doc, cand: _Candidate) -> Event:
         """Add the actor and places as written, and sort the marks."""
         event, sent, hit = cand.event, cand.sent, cand.hit
         folded = doc.folded
-        marks = list(event.marks)
+        marks = cand.marks
         taken = list(cand.taken)
         if event.actor is None:
             actor = self.args.actor(doc, sent, hit, event.type)
             if actor is not None:
                 event.actor = actor[0]
                 taken.append(actor[1])
-                marks.append(Mark(*folded.span(*actor[1]), "actor"))
+                marks.append((*folded.span(*actor[1]), "actor"))
             elif event.type in CROSSING_TYPES and event.crossing is not None:
                 # "إغلاق معبر حيوي" (a headline) merged with "أغلقت سلطات النظام معبراً حيوياً": the
                 # crossing's other mentions name who did it (the doer only: no marks outside the evidence).
@@ -890,28 +902,29 @@ class Detector:
             if target is not None:
                 event.target = target[0]
                 taken.append(target[1])
-                marks.append(Mark(*folded.span(*target[1]), "target"))
+                marks.append((*folded.span(*target[1]), "target"))
         if not event.places:
             for place, span in self.args.places(doc, sent, hit, taken, event.type):
                 event.places.append(place)
-                marks.append(Mark(*folded.span(*span), "place"))
+                marks.append((*folded.span(*span), "place"))
         event.evidence = folded.original[event.evidence_start : cand.evidence_end]
-        unique = {(m.start, m.end, m.role): m for m in marks}  # (hashing a Mark runs Python code)
-        event.marks = [unique[k] for k in sorted(unique)]
+        event.marks = [Mark(m0, m1, role) for m0, m1, role in sorted(set(marks))]
         return event
 
 
 class _Candidate:
     """An event found in a sentence, with the context needed to merge and complete it."""
 
-    __slots__ = ("event", "sent", "hit", "mods", "taken", "gate", "others", "evidence_end")
+    __slots__ = ("event", "sent", "hit", "mods", "taken", "gate", "others", "evidence_end", "marks")
 
     def __init__(self, event: Event, sent: Sentence, hit: Hit, mods: set[str], taken: list[tuple[int, int]],
-                 gate: bool, evidence_end: int) -> None:
+                 gate: bool, evidence_end: int, marks: list[tuple[int, int, str]]) -> None:
         self.event, self.sent, self.hit, self.mods, self.taken = event, sent, hit, mods, taken
         self.gate = gate  # a closure of entrances or checkpoints (see _GATES)
         self.others: list[_Candidate] = []  # mentions merged into this one
         self.evidence_end = evidence_end  # the evidence text is cut only for the events kept
+        # (start, end, role) in the original text; made Marks only for the events kept (_complete).
+        self.marks = marks
 
     @property
     def pos(self) -> int:
@@ -921,11 +934,12 @@ class _Candidate:
 class _Doc:
     """Per-article state: the folded text, the hits, sentences and lazily built caches."""
 
-    def __init__(self, detector: Detector, folded: Folded, hits: list[Hit], name_starts: list[int]) -> None:
+    def __init__(self, detector: Detector, folded: Folded, scan: _Scan) -> None:
         self.detector = detector
         self.folded = folded
-        self.hits = hits
-        self.name_starts = name_starts
+        self.hits = hits = scan.hits
+        self.name_starts = scan.name_starts
+        self.words, self.word_starts = scan.words, scan.word_starts
         self.hit_starts = [h.start for h in hits]
         ft = folded.text
         bounds = [0]
@@ -949,6 +963,28 @@ class _Doc:
 
     def sentence_index(self, pos: int) -> int:
         return bisect_right(self.bounds, pos) - 1
+
+    def next_word(self, pos: int, stop: int) -> tuple[int, int]:
+        """Start and end of the word at or after `pos`, cut at `stop`; (-1, -1) if none begins before
+        `stop`. What the regex (\\W*)(\\w+) matches as its second group, from the scan's words."""
+        starts = self.word_starts
+        lo, hi = 0, len(starts)
+        while lo < hi:  # bisect_right by hand (compiled, far cheaper than the call)
+            mid = (lo + hi) // 2
+            if pos < starts[mid]:
+                hi = mid
+            else:
+                lo = mid + 1
+        if lo and starts[lo - 1] + len(self.words[lo - 1]) > pos:  # inside a word: its rest
+            ws, we = pos, starts[lo - 1] + len(self.words[lo - 1])
+        elif lo < len(starts):
+            ws = starts[lo]
+            we = ws + len(self.words[lo])
+        else:
+            return -1, -1
+        if ws >= stop:
+            return -1, -1
+        return ws, min(we, stop)
 
     def trigger_sentences(self) -> list[Sentence]:
         idxs = sorted({self.sentence_index(h.start) for h in self.hits if h.rules})

@@ -64,6 +64,16 @@ class Place:
     lat: float | None = None
     lon: float | None = None
 
+    def __init__(self, name: str, id: str | None = None, name_en: str | None = None, country: str | None = None,
+                 lat: float | None = None, lon: float | None = None) -> None:
+        _set = object.__setattr__  # written out for speed, as Mark.__init__
+        _set(self, "name", name)
+        _set(self, "id", id)
+        _set(self, "name_en", name_en)
+        _set(self, "country", country)
+        _set(self, "lat", lat)
+        _set(self, "lon", lon)
+
 
 @dataclass(frozen=True)
 class Crossing:
@@ -76,6 +86,16 @@ class Crossing:
     lat: float | None = None
     lon: float | None = None
 
+    def __init__(self, name: str, id: str | None = None, name_en: str | None = None, countries: tuple[str, ...] = (),
+                 lat: float | None = None, lon: float | None = None) -> None:
+        _set = object.__setattr__  # written out for speed, as Mark.__init__
+        _set(self, "name", name)
+        _set(self, "id", id)
+        _set(self, "name_en", name_en)
+        _set(self, "countries", countries)
+        _set(self, "lat", lat)
+        _set(self, "lon", lon)
+
 
 @dataclass(frozen=True)
 class Mark:
@@ -84,6 +104,12 @@ class Mark:
     start: int
     end: int
     role: str = "trigger"  # trigger, object, negation, modality, place, actor ...
+
+    def __init__(self, start: int, end: int, role: str = "trigger") -> None:
+        # Written out for speed (see Event.__init__); frozen, so set as the generated one does.
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "end", end)
+        object.__setattr__(self, "role", role)
 
 
 @dataclass
@@ -99,6 +125,20 @@ class Event:
     actor: str | None = None
     target: str | None = None
     rule: str | None = None  # id of the rule that fired
+
+    def __init__(
+        self, type: str, status: str, confidence: float, evidence: str, evidence_start: int,
+        marks: list[Mark] | None = None, crossing: Crossing | None = None, places: list[Place] | None = None,
+        actor: str | None = None, target: str | None = None, rule: str | None = None,
+    ) -> None:
+        # Written out (the dataclass would generate the same): compiled, it runs natively, where the
+        # generated one runs as Python code, and the detector makes an Event per candidate.
+        self.type, self.status, self.confidence = type, status, confidence
+        self.evidence, self.evidence_start = evidence, evidence_start
+        self.marks = [] if marks is None else marks
+        self.crossing = crossing
+        self.places = [] if places is None else places
+        self.actor, self.target, self.rule = actor, target, rule
 
     def marked_evidence(self, open_: str = "[[", close: str = "]]") -> str:
         """The evidence with each mark wrapped, for terminals and Slack (`*`)."""

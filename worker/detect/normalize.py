@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
 from typing import Final
 
 # Removed: harakat and Quranic marks, superscript alef, tatweel, zero-width and bidi controls.
@@ -87,10 +86,18 @@ class Folded:
         """
         if self._index is not None:
             return self._index[min(max(i, 0), len(self._index) - 1)]
-        if not self._gap_at:  # nothing was dropped (most text): offsets are the same
+        gap_at = self._gap_at
+        if not gap_at:  # nothing was dropped (most text): offsets are the same
             return i
-        k = bisect_right(self._gap_at, i)
-        return i + (self._gap_total[k - 1] if k else 0)
+        # bisect_right by hand: compiled, this loop is several times cheaper than a call to bisect.
+        lo, hi = 0, len(gap_at)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if i < gap_at[mid]:
+                hi = mid
+            else:
+                lo = mid + 1
+        return i + (self._gap_total[lo - 1] if lo else 0)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a folded [start, end) span to the original text."""
