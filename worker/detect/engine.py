@@ -203,12 +203,15 @@ class _Word:
     phrases it may begin (one of them next sends the scan to the regex), and whether a gazetteer
     name may begin at it (see GazetteerLink.may_begin)."""
 
-    __slots__ = ("reading", "seconds", "name")
+    __slots__ = ("reading", "seconds", "name", "seconds_plain", "name_plain")
 
     def __init__(self, reading: _Reading | None, seconds: tuple[str, ...], name: tuple[str, ...] | None) -> None:
         self.reading = reading
         self.seconds = seconds
         self.name = name
+        # Whether every one of them is letters only (see _scan).
+        self.seconds_plain = all(s.isalnum() for s in seconds)
+        self.name_plain = name is not None and all(s.isalnum() for s in name)
 
 
 class _Scan:
@@ -395,7 +398,9 @@ class Detector:
             name = w.name
             if name is not None and (
                 not name or not (end + 1 < n and ft[end] == " " and ft[end + 1].isalnum())
-                or ft.startswith(name, end + 1)
+                # the next word starts at end + 1 (a letter after one space): its own startswith, a
+                # compiled primitive, tells the same as the text's (with a start, a generic call)
+                or (tokens[i + 1].startswith(name) if w.name_plain else ft.startswith(name, end + 1))
             ):
                 name_starts.append(start)
             if start < skip_to:
@@ -405,7 +410,13 @@ class Detector:
                 # One space and a word that no phrase goes on with: the word alone. Otherwise the
                 # regex decides, in the text.
                 plain_gap = end + 1 < n and ft[end] == " " and not ft[end + 1].isspace()
-                if not plain_gap or ft.startswith(w.seconds, end + 1):
+                if not plain_gap:
+                    follows = True
+                elif w.seconds_plain:  # all letters: only a word starting right there can begin with one
+                    follows = i + 1 < len(tokens) and starts[i + 1] == end + 1 and tokens[i + 1].startswith(w.seconds)
+                else:
+                    follows = ft.startswith(w.seconds, end + 1)
+                if follows:
                     found = self._match_at(ft, start)
                     if found is None:
                         continue
