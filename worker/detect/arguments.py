@@ -322,7 +322,7 @@ class ArgumentFinder:
             conj = self._conjunction_before(doc, sent, start)
             if conj is None:
                 break
-            prev = [h for h in sent.by_class.get("agent", ()) if not h.rules and h.end <= conj]
+            prev = [h for h in sent.of_class("agent") if not h.rules and h.end <= conj]
             if not prev:
                 break
             earlier = self._simple_agent_span(doc, sent, prev[-1])
@@ -551,7 +551,7 @@ class ArgumentFinder:
         out: list[Hit] = []
         doc.phrases[key] = out
         skip_to = -1
-        for h in sent.by_class.get("agent", ()):
+        for h in sent.of_class("agent"):
             if h.start < skip_to:
                 continue
             if _supported(ft, max(sent.start, h.start - 40), h.start) or self._object(doc, sent, h):
@@ -612,7 +612,7 @@ class ArgumentFinder:
         found: list[tuple[int, int, int, Place]] = []  # distance, start, end, place
         gaz: Hit | None
         covered: list[tuple[int, int]] = list(taken)
-        cands = [h for h in sent.by_class.get("place", ()) if h.place is not None or not h.rules]
+        cands = [h for h in sent.of_class("place") if h.place is not None or not h.rules]
         cands.sort(key=lambda h: (h.place is not None, h.start))  # head words first: they cover names
         for h in cands:
             if h.tj < trigger.ti:
@@ -857,7 +857,7 @@ def is_attributive(doc: _Doc, trigger: Hit) -> bool:
 
 def _governors(sent: Sentence) -> list[Hit]:
     """The sentence's verbs that take a verbal noun (تمكن، نجح، أعلن), in text order."""
-    found = [h for c in _SUBJECT_GOVERNORS for h in sent.by_class.get(c, ())]
+    found = [h for c in _SUBJECT_GOVERNORS for h in sent.of_class(c)]
     if len(found) > 1:
         found = sorted(set(found), key=lambda h: h.start)
     return found

@@ -51,6 +51,7 @@ _AFTER_LL: Final = 2  # a prefix_ok value: the form is valid only right after th
 _SUFFIX_NEEDED: Final = 2  # a suffix_ok value: the form is valid only with a suffix (WordForm.needs_suffix)
 _IMPERFECT: Final = frozenset("يتنا")  # the letters a present-tense verb starts with (after the future س)
 _EMPTY: Final[frozenset[str]] = frozenset()
+_NO_HITS: Final[list[Hit]] = []  # shared: never append to it
 _GAZ_CROSSING: Final = frozenset({"crossing"})
 # Events whose target is the people they happen to (who is detained, evacuated, displaced).
 _PEOPLE_TARGETS: Final = frozenset({"detention", "evacuation", "displacement"})
@@ -158,19 +159,17 @@ class Hit:
     per article, and a dataclass __init__ with defaults costs twice as much.)"""
 
     __slots__ = ("start", "end", "stem_start", "prefix", "suffix", "rules", "classes", "mods", "mods_after",
-                 "ti", "tj", "spaces", "inner", "crossing", "place", "word_start", "class_list", "cue_class")
+                 "ti", "tj", "spaces", "inner", "crossing", "place", "word_start", "cue_class")
 
     def __init__(
         self, start: int, end: int, stem_start: int, prefix: str, suffix: str, rules: tuple[Rule, ...] = (),
         classes: frozenset[str] = _EMPTY, mods: frozenset[str] = _EMPTY, mods_after: frozenset[str] = _EMPTY,
-        crossing: Crossing | None = None, place: Place | None = None, class_list: tuple[str, ...] | None = None,
-        cue_class: bool | None = None,
+        crossing: Crossing | None = None, place: Place | None = None, cue_class: bool | None = None,
     ) -> None:
         self.start, self.end, self.stem_start, self.prefix, self.suffix = start, end, stem_start, prefix, suffix
         self.rules, self.classes, self.mods, self.mods_after = rules, classes, mods, mods_after
-        # The classes again as a tuple (iterated faster) and whether one of them is a cue (see
-        # Sentence.index); a reading computes both once for every hit of its word.
-        self.class_list = tuple(classes) if class_list is None else class_list
+        # Whether one of its classes is a cue (see Sentence.index); a reading computes it once for
+        # every hit of its word.
         self.cue_class = not classes.isdisjoint(_CUE_CLASSES) if cue_class is None else cue_class
         self.ti = self.tj = 0  # first and last token of the hit in its sentence
         self.spaces = -1  # spaces before it in the text, when the scan counted them (see _Doc.sentence)
@@ -194,8 +193,7 @@ class _Reading:
     prefix_len: int  # clitic prefix length of the trigger reading
     prefix: str
     suffix: str
-    class_list: tuple[str, ...]  # the classes in a fixed order (see Hit)
-    cue_class: bool
+    cue_class: bool  # see Hit
 
 
 class _Word:
@@ -238,14 +236,14 @@ class Sentence:
         self.hit_at: dict[int, Hit] = {}  # by start offset (clitics included)
         self.triggers: list[Hit] = []
         self.cues: list[Hit] = []  # triggers and the words that shape them
-        self.by_class: dict[str, list[Hit]] = {}
+        self.by_class: dict[str, list[Hit]] = {}  # filled as asked (see of_class)
         self.gaz_at: dict[int, Hit] = {}  # gazetteer names (see index)
 
     def index(self) -> None:
         """Fill the lookups above from `hits` (in text order). Gazetteer names go by the start of
         the word they begin in too (a gazetteer span leaves out proclitics: "بمنفذ الوديعة" starts
         at منفذ, the word at ب)."""
-        at, gaz_at, by_class = self.hit_at, self.gaz_at, self.by_class
+        at, gaz_at = self.hit_at, self.gaz_at
         for h in self.hits:
             if h.crossing is None and h.place is None:
                 if h.start not in at:
@@ -257,12 +255,16 @@ class Sentence:
                 self.triggers.append(h)
             if h.rules or h.mods or h.mods_after or h.cue_class:
                 self.cues.append(h)
-            for c in h.class_list:
-                same = by_class.get(c)
-                if same is None:
-                    by_class[c] = [h]
-                else:
-                    same.append(h)
+
+    def of_class(self, c: str) -> list[Hit]:
+        """The hits of one word class, in text order. Built when first asked: a sentence holds some
+        fifteen classes and the rules ask for three of them, so building all would make a dozen
+        lists per sentence for nothing (and work for the garbage collector). Never mutate them."""
+        found = self.by_class.get(c)
+        if found is None:
+            found = [h for h in self.hits if c in h.classes] or _NO_HITS
+            self.by_class[c] = found
+        return found
 
     def hit_ending_before(self, pos: int) -> Hit | None:
         best = None
@@ -278,7 +280,7 @@ class Sentence:
         best: Hit | None = None
         best_d = 10**6
         for c in classes:
-            for h in self.by_class.get(c, ()):
+            for h in self.of_class(c):
                 if h is hit:
                     continue
                 if h.tj < hit.ti:
@@ -425,8 +427,7 @@ class Detector:
             if reading is None:
                 continue
             hit = Hit(start, end, start + reading.prefix_len, reading.prefix, reading.suffix,
-                      reading.rules, reading.classes, reading.mods, reading.mods_after, None, None, reading.class_list,
-                      reading.cue_class)
+                      reading.rules, reading.classes, reading.mods, reading.mods_after, None, None, reading.cue_class)
             spaces += ft.count(" ", last, start)
             last = start
             hit.spaces = spaces
@@ -538,7 +539,7 @@ class Detector:
         if not (rules or classes or mods or mods_after):
             return None
         return _Reading(tuple(rules), frozenset(classes), frozenset(mods), frozenset(mods_after), prefix_len,
-                        prefix[:prefix_len], suffix_out, tuple(sorted(classes)), not classes.isdisjoint(_CUE_CLASSES))
+                        prefix[:prefix_len], suffix_out, not classes.isdisjoint(_CUE_CLASSES))
 
     def _sentence_events(self, doc: _Doc, sent: Sentence) -> list[_Candidate]:
         found: list[_Candidate] = []
@@ -683,7 +684,7 @@ class Detector:
                 and ending.prefix.lstrip("وف")[:1] in ("ب", "ل")):
             demanded = True  # "دعت الوكالات، يوم الجمعة، النظام بإنهاء حصاره": the call governs the lifting
         warned_of = word_ahead == "من"  # "حذر المتحدث، ...، المدنيين من حصار المدينة"
-        if word_ahead == "من" and any(0 < lead.ti - h.tj <= _APPROACH_REACH for h in sent.by_class.get("approach", ())):
+        if word_ahead == "من" and any(0 < lead.ti - h.tj <= _APPROACH_REACH for h in sent.of_class("approach")):
             # "تقترب القوات، بالتعاون مع ...، من حصار المدينة": close to it, not there yet.
             found.add("attempt")
         # The cues of the main clause do not reach an event told as its time ("علقت الرحلات بعد
@@ -830,7 +831,7 @@ class Detector:
         if trigger.prefix[:1] in ("و", "ف"):
             return False  # "لم يصدر بيان رسمي وأغلقت السلطات المعبر": a new clause
         tp = trigger.prefix
-        agents = [h for h in sent.by_class.get("agent", ()) if neg.end < h.start and h.end <= trigger.start]
+        agents = [h for h in sent.of_class("agent") if neg.end < h.start and h.end <= trigger.start]
         tail = ft[agents[-1].end : trigger.start].split() if agents else rest
         subject_only = bool(agents) and all(w.startswith("ال") for w in tail)  # the doer and its adjectives
         if complement or (takes_noun and tp in ("", "ال") and (subject_only or not rest)):
@@ -1227,7 +1228,7 @@ def _negated_stops(cues: list[Hit], hit: Hit) -> set[Hit]:
 def _failed_doer(sent: Sentence, hit: Hit) -> set[Hit]:
     """The negation before a verb of outcome whose doer is the trigger ("لم تفلح الهجمات في"، "لم
     تحل غارات التحالف دون تقدمه"): what failed is the outcome, the event itself happened."""
-    for verb in sent.by_class.get("outcome", ()):
+    for verb in sent.of_class("outcome"):
         if verb.tj + 1 == hit.ti:
             return {h for h in sent.cues if "negation" in h.mods and h.tj + 1 == verb.ti}
     return set()
@@ -1238,7 +1239,7 @@ def _ongoing(sent: Sentence, lead: Hit, hit: Hit) -> bool:
     استمر الإغلاق، استمرار الاحتلال فرض حصاره), or right after it (الحصار المفروض، الحصار المستمر،
     الإغلاق المتواصل منذ أشهر)."""
     return any((h.ti <= lead.ti and lead.ti - h.tj <= 2) or (h.ti > hit.tj and h.ti - hit.tj <= 1)
-               for h in sent.by_class.get("ongoing", ()))
+               for h in sent.of_class("ongoing"))
 
 
 def _describes_people(sent: Sentence, hit: Hit, ft: str) -> bool:
@@ -1246,13 +1247,13 @@ def _describes_people(sent: Sentence, hit: Hit, ft: str) -> bool:
     عائلات محاصرة)."""
     if hit.prefix or not ft.startswith("م", hit.stem_start):
         return False
-    return any(h.tj == hit.ti - 1 for h in sent.by_class.get("people", ()))
+    return any(h.tj == hit.ti - 1 for h in sent.of_class("people"))
 
 
 def _by_force(sent: Sentence, caller: Hit, ft: str) -> bool:
     """Whether an armed force is named next to the word that calls (its subject, or the one it
     speaks for: "جيش الاحتلال ... تحذيرا للسكان طالبهم")."""
-    subject = next((h for h in sent.by_class.get("agent", ()) if h.ti == caller.tj + 1), None)
+    subject = next((h for h in sent.of_class("agent") if h.ti == caller.tj + 1), None)
     if subject is not None:  # the caller's own subject: "دعا الجيش" orders, "طالب برنامج الأغذية" calls
         return bool(subject.classes.intersection(_FORCES)) and subject.suffix not in NISBA
     # A force before it: its subject ("الجيش يدعو السكان"), or, when the call speaks from inside a
@@ -1264,7 +1265,7 @@ def _by_force(sent: Sentence, caller: Hit, ft: str) -> bool:
     warning = next((h for h in reversed(sent.hits) if h.tj < caller.ti and caller.ti - h.tj <= 12
                     and ft[h.stem_start : h.end].startswith(_WARNING_NOUNS)), None)
     for cls in _FORCES:
-        for h in sent.by_class.get(cls, ()):
+        for h in sent.of_class(cls):
             if h.suffix in NISBA:
                 continue  # "الإجراءات الأمنية": an adjective, not the force
             if 0 <= caller.ti - h.tj <= reach or (warning is not None and 0 <= warning.ti - h.tj <= 6):
