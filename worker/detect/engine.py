@@ -229,7 +229,7 @@ class Sentence:
     """One sentence of the folded text and its hits, with lookups by offset and by word class.
     (A plain class, as Hit: the compiled build runs a dataclass's generated __init__ as Python.)"""
 
-    __slots__ = ("start", "end", "hits", "hit_at", "triggers", "cues", "by_class", "gaz_at")
+    __slots__ = ("start", "end", "hits", "hit_at", "triggers", "cues", "by_class", "gaz_at", "classes")
 
     def __init__(self, start: int, end: int, hits: list[Hit]) -> None:
         self.start, self.end, self.hits = start, end, hits
@@ -238,12 +238,13 @@ class Sentence:
         self.cues: list[Hit] = []  # triggers and the words that shape them
         self.by_class: dict[str, list[Hit]] = {}  # filled as asked (see of_class)
         self.gaz_at: dict[int, Hit] = {}  # gazetteer names (see index)
+        self.classes: set[str] = set()  # every class of its hits: most asked for are absent
 
     def index(self) -> None:
         """Fill the lookups above from `hits` (in text order). Gazetteer names go by the start of
         the word they begin in too (a gazetteer span leaves out proclitics: "بمنفذ الوديعة" starts
         at منفذ, the word at ب)."""
-        at, gaz_at = self.hit_at, self.gaz_at
+        at, gaz_at, classes = self.hit_at, self.gaz_at, self.classes
         for h in self.hits:
             if h.crossing is None and h.place is None:
                 if h.start not in at:
@@ -255,11 +256,14 @@ class Sentence:
                 self.triggers.append(h)
             if h.rules or h.mods or h.mods_after or h.cue_class:
                 self.cues.append(h)
+            classes.update(h.classes)
 
     def of_class(self, c: str) -> list[Hit]:
         """The hits of one word class, in text order. Built when first asked: a sentence holds some
         fifteen classes and the rules ask for three of them, so building all would make a dozen
         lists per sentence for nothing (and work for the garbage collector). Never mutate them."""
+        if c not in self.classes:
+            return _NO_HITS
         found = self.by_class.get(c)
         if found is None:
             found = [h for h in self.hits if c in h.classes] or _NO_HITS
