@@ -725,7 +725,7 @@ class ArgumentFinder:
             # A word of the phrase's own kind runs on whatever else it is: "أحياء جنوبي العاصمة"
             # (العاصمة is also a territory), "قوات النظام" (النظام is also a fighters' word).
             site = False
-            if h is not None and (h.rules or h.mods or h.mods_after or (h.classes - allowed and not h.classes & heads)):
+            if h is not None and (h.rules or h.mods or h.mods_after or (not h.classes <= allowed and h.classes.isdisjoint(heads))):
                 # "القوات التركية"، "مقاتلات تركية" (no "ترك"): a nationality agreeing with the doer is
                 # its adjective; "حي المطار"، "قرية السد": right after a bare place noun a site word is its name.
                 site = (not words and not definite and heads == _PLACE and "territory" in h.classes
@@ -734,7 +734,7 @@ class ArgumentFinder:
                     break
             if closed and not tok.startswith("ال"):
                 break  # "محيط المدينة مما": after a definite complement only adjectives follow
-            own_kind = h is not None and bool(h.classes - allowed) and not site  # taken for its kind only: names nothing
+            own_kind = h is not None and not h.classes <= allowed and not site  # taken for its kind only: names nothing
             closed = closed or ((own_kind or agent) and tok.startswith("ال"))  # "طيران التحالف لاجتماع"
             if tok == "من" and took_generic and definite and heads == _PLACE:
                 g = _place_after(doc, we, sent.end, gaz_at)

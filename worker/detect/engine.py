@@ -1072,7 +1072,7 @@ class _Doc:
         i = bisect_left(self.hit_starts, s - 3)
         while i < len(self.hits) and self.hits[i].start <= s:
             h = self.hits[i]
-            if h.end == e and (h.start == s or h.stem_start == s) and (h.rules or h.mods or h.classes - _GAZ_PLACE):
+            if h.end == e and (h.start == s or h.stem_start == s) and (h.rules or h.mods or not h.classes <= _GAZ_PLACE):
                 return True
             i += 1
         return False
