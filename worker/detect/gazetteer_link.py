@@ -50,6 +50,7 @@ class GazetteerLink:
 # Armed units named after a place are not that place: "فيلق القدس"، "سرايا القدس"، "لواء القدس"،
 # "كتيبة جنين"، "فيلق الشام" (folded spellings; a clitic و ف ب ل and the article may come first).
 _UNIT_NOUNS: Final = ("فيلق", "فيالق", "سرايا", "سريه", "لواء", "الويه", "كتاءب", "كتيبه", "فرقه", "فوج", "افواج", "جيش")
+_UNIT_LAST: Final = "".join(sorted({n[-1] for n in _UNIT_NOUNS}))  # the letters they end with
 _UNIT_BEFORE: Final = re.compile(rf"(?:^|[^\w])[وف]?[بل]?(?:ال)?(?:{'|'.join(_UNIT_NOUNS)})[\s_\-]+$")
 
 
@@ -59,7 +60,7 @@ def _unit_name(folded: str, start: int) -> bool:
     end = start
     while end > low and (folded[end - 1].isspace() or folded[end - 1] in "_-"):
         end -= 1
-    if end == start or not folded.endswith(_UNIT_NOUNS, low, end):
+    if end == start or folded[end - 1] not in _UNIT_LAST or not folded.endswith(_UNIT_NOUNS, low, end):
         return False  # no unit noun right before: the regex below cannot match (it is the slow part)
     return _UNIT_BEFORE.search(folded, low, start) is not None
 
