@@ -128,7 +128,8 @@ _GLUED: Final = "،,.:;؛!?؟\"'«»“”()[]-–—/\n"  # punctuation written
 def _split_words(ft: str) -> tuple[list[str], list[int]]:
     """The words of `ft` and their offsets. News text is mostly words between single spaces, and
     str.split with str.isalnum (the letters of the regex's word class, less "_") read those far
-    faster than a regex; only a piece holding punctuation goes to the regex."""
+    faster than a regex; a piece holding a line break is split again there (a paragraph's end:
+    "الزور.\nوقال"), and only a piece holding other punctuation goes to the regex."""
     words: list[str] = []
     starts: list[int] = []
     pos = 0
@@ -136,21 +137,35 @@ def _split_words(ft: str) -> tuple[list[str], list[int]]:
         if piece.isalnum():
             words.append(piece)
             starts.append(pos)
-        elif piece and (core := piece.strip(_GLUED)).isalnum():  # "غزة،" "(رويترز)"
-            words.append(core)
-            starts.append(pos + len(piece) - len(piece.lstrip(_GLUED)))
-        elif piece:
-            at = 0
-            for sep in _SEPARATORS.finditer(piece):
-                if sep.start() > at:
-                    words.append(piece[at : sep.start()])
-                    starts.append(pos + at)
-                at = sep.end()
-            if at < len(piece):
-                words.append(piece[at:])
-                starts.append(pos + at)
+        elif "\n" in piece:
+            at = pos
+            for line in piece.split("\n"):
+                _add_piece(line, at, words, starts)
+                at += len(line) + 1
+        else:
+            _add_piece(piece, pos, words, starts)
         pos += len(piece) + 1
     return words, starts
+
+
+def _add_piece(piece: str, pos: int, words: list[str], starts: list[int]) -> None:
+    """The words of one piece of text without spaces or line breaks, at offset `pos`."""
+    if piece.isalnum():
+        words.append(piece)
+        starts.append(pos)
+    elif piece and (core := piece.strip(_GLUED)).isalnum():  # "غزة،" "(رويترز)"
+        words.append(core)
+        starts.append(pos + len(piece) - len(piece.lstrip(_GLUED)))
+    elif piece:
+        at = 0
+        for sep in _SEPARATORS.finditer(piece):
+            if sep.start() > at:
+                words.append(piece[at : sep.start()])
+                starts.append(pos + at)
+            at = sep.end()
+        if at < len(piece):
+            words.append(piece[at:])
+            starts.append(pos + at)
 
 
 class Hit:
