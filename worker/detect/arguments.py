@@ -280,8 +280,8 @@ class ArgumentFinder:
             if h.tj >= trigger.ti:
                 break
             if _MANAGED.match(ft, h.stem_start, h.end) and not h.rules and trigger.ti - h.tj <= 4:
-                ws, we = doc.next_word(h.end, sent.end)
-                if ws >= 0 and not ft[h.end : ws].strip() and ws < trigger.start and (
+                ws, we = doc.word_after(h.end, sent.end)
+                if ws >= 0 and ws < trigger.start and (
                     ft[ws:we] not in ("من", "في") and "agent" not in getattr(sent.hit_at.get(ws), "classes", ())
                 ):
                     return h
@@ -307,8 +307,8 @@ class ArgumentFinder:
         ft = doc.folded.text
         # Coordinated doers after it: "القوات التركية وفصائل المعارضة".
         for _ in range(2):
-            ws, we = doc.next_word(end, sent.end)
-            if ws < 0 or ft[end:ws].strip() or not ft.startswith("و", ws):
+            ws, we = doc.word_after(end, sent.end)
+            if ws < 0 or not ft.startswith("و", ws):
                 break
             nxt = sent.hit_at.get(ws)
             if nxt is None or "agent" not in nxt.classes or not nxt.prefix.startswith("و") or nxt.rules:
@@ -467,11 +467,11 @@ class ArgumentFinder:
         if _stem(doc, head) not in _MEMBERS:
             return None
         ft = doc.folded.text
-        ws, we = doc.next_word(head.end, sent.end)
-        if ws < 0 or ft[head.end : ws].strip() or ft[ws:we] != "من":
+        ws, we = doc.word_after(head.end, sent.end)
+        if ws < 0 or ft[ws:we] != "من":
             return None
-        ws2, _ = doc.next_word(we, sent.end)
-        if ws2 < 0 or ft[we:ws2].strip(_SPACE_QUOTES):
+        ws2, _ = doc.word_after(we, sent.end, _SPACE_QUOTES)
+        if ws2 < 0:
             return None
         h = sent.hit_at.get(ws2)
         return h if h is not None and "agent" in h.classes and not h.rules else None
@@ -480,13 +480,13 @@ class ArgumentFinder:
         """Members and the group they belong to: "عناصر من كتيبة جنين"."""
         start, end = _strip_clitics(head), self._agent_phrase(doc, sent, head)[1]
         ft = doc.folded.text
-        ws, we = doc.next_word(end, sent.end)
-        if ws < 0 or ft[end:ws].strip() or ft[ws:we] != "من":
+        ws, we = doc.word_after(end, sent.end)
+        if ws < 0 or ft[ws:we] != "من":
             return start, end
         pos, group_end = we, end
         for _ in range(3):
-            ws, we = doc.next_word(pos, sent.end)
-            if ws < 0 or ft[pos:ws].strip():
+            ws, we = doc.word_after(pos, sent.end)
+            if ws < 0:
                 break
             tok, h = ft[ws:we], sent.hit_at.get(ws)
             if tok in self.stop_words or tok in _GOVERNS_NOUN or tok[:1] == "و" or tok.isdigit() or (
@@ -514,8 +514,8 @@ class ArgumentFinder:
                 break
             if h.rules or trigger.ti - h.tj > (12 if pronoun else 2):
                 continue
-            ws, we = doc.next_word(h.end, sent.end)
-            if ws < 0 or ft[h.end : ws].strip():
+            ws, we = doc.word_after(h.end, sent.end)
+            if ws < 0:
                 continue
             if ft[ws:we] in ("من", "في") or (ws == trigger.start and not pronoun):
                 gov = h  # "تمكنت من حصار": no subject between the verb and what it governs
@@ -572,11 +572,10 @@ class ArgumentFinder:
     def _doer(self, doc: _Doc, sent: Sentence, head: Hit) -> bool:
         """Whether the agent phrase at `head` is followed by a ل or على object (the masdar's doer)."""
         end = self._agent_phrase(doc, sent, head)[1]
-        ft = doc.folded.text
-        ws, we = doc.next_word(end, sent.end)
-        if ws < 0 or ft[end:ws].strip(_GAP_OK):
+        ws, we = doc.word_after(end, sent.end, _GAP_OK)
+        if ws < 0:
             return False
-        tok = ft[ws:we]
+        tok = doc.folded.text[ws:we]
         return tok.startswith(("على", "علي", "ضد")) or (tok.startswith("ل") and tok not in _L_PARTICLES)
 
     def target(
@@ -704,8 +703,8 @@ class ArgumentFinder:
         words, took_generic, free, closed = 0, False, 0, False
         pos = end
         while words < max_words and free < 2:
-            ws, we = doc.next_word(pos, sent.end)
-            if ws < 0 or ft[pos:ws].strip(_GAP_OK):
+            ws, we = doc.word_after(pos, sent.end, _GAP_OK)
+            if ws < 0:
                 break
             g = gaz_at.get(ws)
             if g is not None and (agent and g.crossing is not None or gaz is not None and gaz.crossing is not None):
@@ -786,8 +785,8 @@ class ArgumentFinder:
 
 def _place_after(doc: _Doc, pos: int, stop: int, gaz_at: dict[int, Hit]) -> Hit | None:
     """The gazetteer place that is the next word after `pos`, if it is one."""
-    ws, _ = doc.next_word(pos, stop)
-    if ws < 0 or doc.folded.text[pos:ws].strip(_GAP_OK):
+    ws, _ = doc.word_after(pos, stop, _GAP_OK)
+    if ws < 0:
         return None
     g = gaz_at.get(ws)
     return g if g is not None and g.place is not None else None

@@ -1017,6 +1017,13 @@ class _Doc:
             return -1, -1
         return ws, min(we, stop)
 
+    def word_after(self, pos: int, stop: int, gap: str | None = None) -> tuple[int, int]:
+        """`next_word`, when only `gap` characters (white space by default) stand before it."""
+        ws, we = self.next_word(pos, stop)
+        if ws < 0 or self.folded.text[pos:ws].strip(gap):
+            return -1, -1
+        return ws, we
+
     def trigger_sentences(self) -> list[Sentence]:
         idxs = sorted({self.sentence_index(h.start) for h in self.hits if h.rules})
         return [self.sentence(i) for i in idxs]
