@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import SHARED
 
-from worker.detect.engine import Detector, Hit, _split_words
+from worker.detect.engine import Detector, Hit, _Doc, _split_words
 from worker.detect.gazetteer_link import GazetteerLink
 from worker.detect.normalize import fold
 from worker.detect.rules import default_rule_files, load_rules
@@ -96,6 +96,23 @@ def test_words_are_the_runs_of_word_letters():
         ft = fold(text).text
         words, starts = _split_words(ft)
         assert list(zip(words, starts, strict=True)) == [(m.group(), m.start()) for m in re.finditer(r"\w+", ft)], text[:80]
+
+
+def test_next_word_is_what_the_word_regex_matches_next(detector):
+    """_Doc.next_word answers from the scan's words what (\\W*)(\\w+) matched at an offset before it,
+    the end of the text or a closer stop cutting the word."""
+    next_word = re.compile(r"(\W*)(\w+)")
+    checked = 0
+    for i, text in enumerate(_texts()):
+        ft = fold(text).text
+        doc = _Doc(detector, fold(text), detector._scan(ft))
+        step = 1 if i % 10 == 0 else 7  # every offset of some texts, a sample of the rest
+        for pos in range(0, len(ft) + 1, step):
+            for stop in (len(ft), min(len(ft), pos + 9)):
+                m = next_word.match(ft, pos, stop)
+                assert doc.next_word(pos, stop) == (m.span(2) if m else (-1, -1)), (ft[pos : pos + 30], stop - pos)
+                checked += 1
+    assert checked > 10_000
 
 
 def test_a_phrase_is_read_whole_and_its_words_are_not_read_again(detector):
