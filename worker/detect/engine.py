@@ -27,7 +27,7 @@ from typing import Any, Final
 from .arguments import NISBA, ArgumentFinder, is_attributive, word_before
 from .gazetteer_link import GazetteerLink
 from .model import Crossing, Event, Mark, Place
-from .normalize import Folded, fold
+from .normalize import Folded, bisect_after, fold
 from .patterns import SUFFIX_LETTERS, WordForm, compile_words
 from .rules import MODALITIES, Rule, RuleSet
 
@@ -137,13 +137,11 @@ def _split_words(ft: str) -> tuple[list[str], list[int]]:
         if piece.isalnum():
             words.append(piece)
             starts.append(pos)
-        elif "\n" in piece:
+        else:
             at = pos
             for line in piece.split("\n"):
                 _add_piece(line, at, words, starts)
                 at += len(line) + 1
-        else:
-            _add_piece(piece, pos, words, starts)
         pos += len(piece) + 1
     return words, starts
 
@@ -999,13 +997,7 @@ class _Doc:
         """Start and end of the word at or after `pos`, cut at `stop`; (-1, -1) if none begins before
         `stop`. What the regex (\\W*)(\\w+) matches as its second group, from the scan's words."""
         starts = self.word_starts
-        lo, hi = 0, len(starts)
-        while lo < hi:  # bisect_right by hand (compiled, far cheaper than the call)
-            mid = (lo + hi) // 2
-            if pos < starts[mid]:
-                hi = mid
-            else:
-                lo = mid + 1
+        lo = bisect_after(starts, pos)
         if lo and starts[lo - 1] + len(self.words[lo - 1]) > pos:  # inside a word: its rest
             ws, we = pos, starts[lo - 1] + len(self.words[lo - 1])
         elif lo < len(starts):
