@@ -83,6 +83,8 @@ _INSIDE_IT: Final = ("فيه ", "فيها ", "من خلاله ", "من خلال�
 # "after", right before a trigger: an earlier event told as the time of another (بعد استهدافه،
 # عقب سيطرة، إثر إغلاق).
 _AFTER: Final = frozenset({"بعد", "وبعد", "بعدما", "وبعدما", "عقب", "وعقب", "اثر", "واثر"})
+_THEREBY: Final = frozenset({"بذلك", "بهذا", "بهذه"})  # ل + verb + بذلك tells a result, not an aim
+_NOW: Final = frozenset({"الان", "اللحظه", "الساعه", "اليوم"})  # after حتى: "so far" (folded)
 # Spans of time (folded) that "بعد" can count ("بعد 10 أيام", "بعد يومين").
 _TIME_SPANS: Final = frozenset("ساعه ساعات ساعتين يوم ايام يومين اسبوع اسابيع اسبوعين شهر اشهر شهور شهرين سنه سنوات سنتين "
                         "عام اعوام عامين دقاءق لحظات".split())
@@ -641,7 +643,9 @@ class Detector:
         plain = hit.prefix.lstrip("وف")
         if "س" in plain:
             found.add("future")
-        if rule.purpose_prefix:
+        if plain == "ل" and _tells_result(doc, sent, hit):
+            pass  # a result, not an aim: "أكمل الجيش سيطرته على المحور ليعزل بذلك القطاع"
+        elif rule.purpose_prefix:
             # لاستعادة السيطرة، لاقتحام: a ل on the trigger or on the verb that carries it.
             for h in (hit, *(a for _, a in args if a.ti < hit.ti)):
                 if h.prefix.lstrip("وف") in ("ل", "لل"):
@@ -766,7 +770,10 @@ class Detector:
                     found.add("threat")
                 if (barrier < 0 and "negation" in h.mods and "negation" not in found and dist <= _GOVERNED_REACH
                         and self._governed(doc, sent, h, lead)):
-                    found.add("negation")
+                    # A siege the forces could not (yet) close is one they are after: "لم تتمكن القوات من
+                    # إطباق الحصار على المدينة", "لم تنجح في تطويق البلدة".
+                    verb = ft[h.end : lead.start].split()[0]
+                    found.add("attempt" if rule.type == "siege" and self._succeeds(verb) else "negation")
             if barrier < 0 and "scope_break" in h.classes:
                 barrier = h.ti
             if hard < 0 and "report_break" in h.classes and word_before(ft, h.start) not in _REPORTED_BY:
@@ -838,6 +845,10 @@ class Detector:
         takes_noun = self._takes_masdar(verb) or (verb.startswith("ال") and self._takes_masdar(verb[2:]))
         if takes_noun and len(rest) > 1 and rest[0] == "بعد":
             rest = rest[1:]  # "not yet": "لم تعلن بعد عن إغلاق"
+        if takes_noun and "حتي" in rest:  # "so far": "لم تتمكن القوات حتى الآن من إطباق الحصار"
+            i = rest.index("حتي")
+            if i + 2 < len(rest) and rest[i + 1] in _NOW:
+                rest = rest[:i] + rest[i + 2 :]
         # The verb's own preposition: تمكن من، نجح في، أعلن عن; any verb's إلى ("لم يؤد القصف إلى إغلاق المعبر").
         complement = (takes_noun and rest[-1] in ("من", "في", "عن")) or rest[-1] in _TO
         if complement:
@@ -857,6 +868,14 @@ class Detector:
             return False
         governor = rest[-1]
         return tp[:1] in ("ب", "ل") or (not tp and not governor.startswith("ال"))
+
+    def _succeeds(self, verb: str) -> bool:
+        """Whether a verb after لم (present tense) is one of achieving: تتمكن، تنجح، تستطع."""
+        for form in (verb, verb[1:], "ا" + verb[1:]):
+            for kind, obj, _, _ in self._entries.get(form, ()):
+                if kind == _CLASS and obj == "success":
+                    return True
+        return False
 
     def _takes_masdar(self, verb: str) -> bool:
         """Whether a verb after لم/لن (present tense) is one that takes a verbal noun: its past form,
@@ -1207,6 +1226,12 @@ def _feared_clause(ft: str, start: int, lead: int) -> bool:
         return False
     between = ft[last.end() : lead]
     return bool(between.strip()) and not _CLAUSE_MARKS.intersection(between)
+
+
+def _tells_result(doc: _Doc, sent: Sentence, hit: Hit) -> bool:
+    """Whether بذلك ("thereby") follows the trigger: its ل then tells what came of it, not an aim."""
+    ws, we = doc.word_after(hit.end, sent.end)
+    return doc.folded.text[ws:we] in _THEREBY
 
 
 def _old_year(ft: str, start: int, end: int) -> bool:
