@@ -83,6 +83,10 @@ _INSIDE_IT: Final = ("فيه ", "فيها ", "من خلاله ", "من خلال�
 # "after", right before a trigger: an earlier event told as the time of another (بعد استهدافه،
 # عقب سيطرة، إثر إغلاق).
 _AFTER: Final = frozenset({"بعد", "وبعد", "بعدما", "وبعدما", "عقب", "وعقب", "اثر", "واثر"})
+# Verbs of becoming in the future (folded): one reaches its predicate over its subject ("سيصبح تجمع
+# فصائل المعارضة في مزارع البلدة محاصرا").
+_BECOME: Final = frozenset({"سيصبح", "ستصبح", "سيكون", "ستكون", "سيغدو", "ستغدو"})
+_COPULA_REACH: Final = 10
 _THEREBY: Final = frozenset({"بذلك", "بهذا", "بهذه"})  # ل + verb + بذلك tells a result, not an aim
 _NOW: Final = frozenset({"الان", "اللحظه", "الساعه", "اليوم"})  # after حتى: "so far" (folded)
 # Spans of time (folded) that "بعد" can count ("بعد 10 أيام", "بعد يومين").
@@ -735,7 +739,8 @@ class Detector:
                         continue
                     if name == "background" and _time_span_after(ft, h, lead):
                         continue  # "وبعد 10 أيام فتحت المعبر": a time, not a past state
-                    if dist <= mods[name].before and (barrier < 0 or name in _BARRIER_EXEMPT):
+                    if (dist <= mods[name].before or name == "future" and dist <= _COPULA_REACH and _becomes(ft, h, hit)) and (
+                            barrier < 0 or name in _BARRIER_EXEMPT):
                         found.add(name)
                         if name == "demand":
                             caller = caller or h
@@ -1226,6 +1231,12 @@ def _feared_clause(ft: str, start: int, lead: int) -> bool:
         return False
     between = ft[last.end() : lead]
     return bool(between.strip()) and not _CLAUSE_MARKS.intersection(between)
+
+
+def _becomes(ft: str, cue: Hit, hit: Hit) -> bool:
+    """Whether `cue` is a future verb of becoming whose predicate is the participle `hit`, in one clause."""
+    return (ft[cue.start : cue.end].lstrip("وف") in _BECOME and not hit.prefix and ft.startswith("م", hit.stem_start)
+            and not _CLAUSE_MARKS.intersection(ft[cue.end : hit.start]))
 
 
 def _tells_result(doc: _Doc, sent: Sentence, hit: Hit) -> bool:
