@@ -809,6 +809,9 @@ class Detector:
             # لتهجير السكان"): announced, not a mere call.
             found.discard("demand")
             found.add("future")
+        if rule.type == "evacuation" and "agreement" in found:
+            # Talks or a deal whose aim is a way out are about it: "محادثات لتأمين ممر آمن للمدنيين".
+            found.discard("purpose")
         if will and "hypothetical" in found and "negation" not in found:
             # What one side says it will do if something happens is a threat ("أبلغت مصر بأنه سيقصف
             # القوافل في حال قررت إدخالها"); not a decision waited for ("تنتظر القرار بفتح المعبر").
