@@ -109,6 +109,7 @@ _QUOTED_NAME: Final = re.compile(r'"[^"،,.:]{1,40}"|«[^»،,.:]{1,40}»|“[^�
 # So is a source set between commas ("وتهدف هذه العمليات، بحسب التقديرات، إلى تطويق المدينة"); folded.
 _ASIDE: Final = re.compile(r"[،,]\s*(?:و?بحسب|و?حسب|وفقا|وفق|نقلا عن)[^،,.:]{1,50}[،,]")
 _TAKES_MASDAR: Final = frozenset({"light_verb", "success"})
+_SUCCESS: Final = frozenset({"success"})
 # Entrances and checkpoints (folded stems) that are no gazetteer crossing: shut round a place
 # besieged in the same sentence, they are part of its siege ("إغلاق مداخل بلدة تقوع ... وفرضت
 # حصارا"). A city's منافذ and gates (بوابات) are crossings whose closure is reported on its own.
@@ -879,18 +880,18 @@ class Detector:
 
     def _succeeds(self, verb: str) -> bool:
         """Whether a verb after لم (present tense) is one of achieving: تتمكن، تنجح، تستطع."""
-        for form in (verb, verb[1:], "ا" + verb[1:]):
-            for kind, obj, _, _ in self._entries.get(form, ()):
-                if kind == _CLASS and obj == "success":
-                    return True
-        return False
+        return self._past_form_in(verb, _SUCCESS)
 
     def _takes_masdar(self, verb: str) -> bool:
-        """Whether a verb after لم/لن (present tense) is one that takes a verbal noun: its past form,
-        يتمكن -> تمكن، تعلن -> أعلن، ينجح -> نجح, is a light_verb or success word."""
+        """Whether a verb after لم/لن (present tense) is one that takes a verbal noun (light_verb, success)."""
+        return self._past_form_in(verb, _TAKES_MASDAR)
+
+    def _past_form_in(self, verb: str, classes: frozenset[str]) -> bool:
+        """Whether a present-tense verb's past form (يتمكن -> تمكن، تعلن -> أعلن، ينجح -> نجح) is a word
+        of one of `classes`."""
         for form in (verb, verb[1:], "ا" + verb[1:]):
             for kind, obj, _, _ in self._entries.get(form, ()):
-                if kind == _CLASS and obj in _TAKES_MASDAR:
+                if kind == _CLASS and obj in classes:
                     return True
         return False
 
