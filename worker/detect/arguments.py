@@ -18,12 +18,11 @@ of its own and only one agent can be it.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from dataclasses import replace
 from typing import TYPE_CHECKING, Final, TypeVar
 
 from .model import Crossing, Place
-from .normalize import fold_word
+from .normalize import bisect_before, fold_word
 from .rules import RuleSet
 
 _R = TypeVar("_R", Crossing, Place)
@@ -113,6 +112,9 @@ class ArgumentFinder:
         # Gazetteer records renamed as written, by (id of the record, name); the record is kept
         # beside its copy so that its id cannot be reused. dataclasses.replace is slow, names repeat.
         self._renamed: dict[tuple[int, str], tuple[object, object]] = {}
+        # The word classes a phrase may run on and may be headed by, by the sets they are made from:
+        # a few combinations recur, and set arithmetic on every phrase is not free.
+        self._kinds: dict[tuple[frozenset[str], frozenset[str], frozenset[str]], tuple[frozenset[str], frozenset[str]]] = {}
 
     # -- crossings ----------------------------------------------------------------------------
 
@@ -135,7 +137,7 @@ class ArgumentFinder:
             return None
         here = doc.sentence_index(head.start)
         mentions = self._named_mentions(doc)
-        i = bisect_left(doc.named_positions, head.start)
+        i = bisect_before(doc.named_positions, head.start)
         before = mentions[max(0, i - 20) : i][::-1]  # the nearest earlier mentions
         after = []
         if not doc.folded.text.startswith("ال", _strip_clitics(head)):
@@ -611,8 +613,9 @@ class ArgumentFinder:
         found: list[tuple[int, int, int, Place]] = []  # distance, start, end, place
         gaz: Hit | None
         covered: list[tuple[int, int]] = list(taken)
-        cands = [h for h in sent.of_class("place") if h.place is not None or not h.rules]
-        cands.sort(key=lambda h: (h.place is not None, h.start))  # head words first: they cover names
+        # Head words first, as they cover names; each kind in text order.
+        places = sent.of_class("place")
+        cands = [h for h in places if h.place is None and not h.rules] + [h for h in places if h.place is not None]
         for h in cands:
             if h.tj < trigger.ti:
                 d = trigger.ti - h.tj
@@ -698,8 +701,11 @@ class ArgumentFinder:
         definite = ft.startswith("ال", start) or head.prefix.endswith("لل") or head.suffix in _POSSESSIVES
         if agent and not definite and _stem(doc, head) not in _CONSTRUCT_AGENTS:
             definite = True  # a proper name ("قسد"، "إسرائيل") takes adjectives, not a genitive
-        allowed = (_NAME_CLASSES | allow) - stop_extra
-        heads = (allow or head.classes & _PLACE) - stop_extra
+        key = (allow, head.classes, stop_extra)
+        kinds = self._kinds.get(key)
+        if kinds is None:
+            kinds = self._kinds[key] = ((_NAME_CLASSES | allow) - stop_extra, (allow or head.classes & _PLACE) - stop_extra)
+        allowed, heads = kinds
         words, took_generic, free, closed = 0, False, 0, False
         pos = end
         while words < max_words and free < 2:

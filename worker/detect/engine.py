@@ -19,7 +19,6 @@ Sentences without a trigger are never looked at beyond that walk.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -27,7 +26,7 @@ from typing import Any, Final
 from .arguments import NISBA, ArgumentFinder, is_attributive, word_before
 from .gazetteer_link import GazetteerLink
 from .model import Crossing, Event, Mark, Place
-from .normalize import Folded, bisect_after, fold
+from .normalize import Folded, bisect_after, bisect_before, fold
 from .patterns import SUFFIX_LETTERS, WordForm, compile_words
 from .rules import MODALITIES, Rule, RuleSet
 
@@ -925,7 +924,7 @@ class Detector:
         event = Event(
             type=etype,
             status=status,
-            confidence=round(max(0.05, min(0.99, conf)), 3),
+            confidence=_confidence(conf),
             evidence="",
             evidence_start=s0,
             crossing=crossing,
@@ -1019,7 +1018,7 @@ class _Doc:
         self.phrases: dict[tuple, Any] = {}  # ArgumentFinder's phrase cache
 
     def sentence_index(self, pos: int) -> int:
-        return bisect_right(self.bounds, pos) - 1
+        return bisect_after(self.bounds, pos) - 1
 
     def next_word(self, pos: int, stop: int) -> tuple[int, int]:
         """Start and end of the word at or after `pos`, cut at `stop`; (-1, -1) if none begins before
@@ -1040,7 +1039,11 @@ class _Doc:
     def word_after(self, pos: int, stop: int, gap: str | None = None) -> tuple[int, int]:
         """`next_word`, when only `gap` characters (white space by default) stand before it."""
         ws, we = self.next_word(pos, stop)
-        if ws < 0 or self.folded.text[pos:ws].strip(gap):
+        if ws < 0:
+            return -1, -1
+        if ws == pos + 1 and self.folded.text[pos] == " " and (gap is None or " " in gap):
+            return ws, we  # one space (the common case, without a call to strip)
+        if self.folded.text[pos:ws].strip(gap):
             return -1, -1
         return ws, we
 
@@ -1053,10 +1056,10 @@ class _Doc:
         if sent is not None:
             return sent
         start, end = self.bounds[i], self.bounds[i + 1]
-        hits = self.hits[bisect_left(self.hit_starts, start) : bisect_left(self.hit_starts, end)]
+        hits = self.hits[bisect_before(self.hit_starts, start) : bisect_before(self.hit_starts, end)]
         cross, places = self.gazetteer_hits()
         cs, ps = self._gaz_starts
-        extra = cross[bisect_left(cs, start) : bisect_left(cs, end)] + places[bisect_left(ps, start) : bisect_left(ps, end)]
+        extra = cross[bisect_before(cs, start) : bisect_before(cs, end)] + places[bisect_before(ps, start) : bisect_before(ps, end)]
         if extra:
             _quiet_inside_names(hits, extra)
             hits = _merged(hits, extra)
@@ -1111,7 +1114,7 @@ class _Doc:
     def _own_word(self, s: int, e: int) -> bool:
         """A gazetteer place that is exactly one of our own words (سلطات is also a Moroccan
         town, an agent here) is the word, not the place."""
-        i = bisect_left(self.hit_starts, s - 3)
+        i = bisect_before(self.hit_starts, s - 3)
         while i < len(self.hits) and self.hits[i].start <= s:
             h = self.hits[i]
             if h.end == e and (h.start == s or h.stem_start == s) and (h.rules or h.mods or not h.classes <= _GAZ_PLACE):
@@ -1241,6 +1244,17 @@ def _becomes(ft: str, cue: Hit, hit: Hit) -> bool:
     """Whether `cue` is a future verb of becoming whose predicate is the participle `hit`, in one clause."""
     return (ft[cue.start : cue.end].lstrip("وف") in _BECOME and not hit.prefix and ft.startswith("م", hit.stem_start)
             and not _CLAUSE_MARKS.intersection(ft[cue.end : hit.start]))
+
+
+_ROUNDED: dict[float, float] = {}  # a rule's confidence and its few adjustments: round() is slow on floats
+
+
+def _confidence(conf: float) -> float:
+    """`conf` kept within 0.05-0.99 and rounded to three places."""
+    found = _ROUNDED.get(conf)
+    if found is None:
+        found = _ROUNDED[conf] = round(max(0.05, min(0.99, conf)), 3)
+    return found
 
 
 def _tells_result(doc: _Doc, sent: Sentence, hit: Hit) -> bool:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -37,7 +36,7 @@ import yaml
 
 from worker.detect.model import Crossing, Place
 from worker.detect.native import SOURCE_DIR
-from worker.detect.normalize import fold_word
+from worker.detect.normalize import bisect_before, fold_word
 from worker.detect.yaml_loaders import LineLoader
 
 DATA_DIR = SOURCE_DIR / "data"
@@ -673,7 +672,7 @@ class _Scanner:
         """`regex.search(text, pos)` where a match can only begin: the \\W before a word of `starts`
         (a folded offset o is text offset o + 1, so the \\W before it is at o)."""
         match = self.regex.match
-        for i in range(bisect_left(starts, pos), len(starts)):
+        for i in range(bisect_before(starts, pos), len(starts)):
             m = match(text, starts[i])
             if m is not None:
                 return m

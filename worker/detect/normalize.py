@@ -109,6 +109,18 @@ def bisect_after(values: list[int], x: int) -> int:
     return lo
 
 
+def bisect_before(values: list[int], x: int) -> int:
+    """`bisect.bisect_left(values, x)` written out, for the same reason as `bisect_after`."""
+    lo, hi = 0, len(values)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if values[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
 def fold(text: str) -> Folded:
     """Fold `text` for matching; see the module docstring for what is unified."""
     gap_at: list[int] = []
