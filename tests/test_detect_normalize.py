@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
+import random
+
 import pytest
 
 from worker.detect import detect
-from worker.detect.normalize import fold
+from worker.detect.normalize import bisect_after, bisect_before, fold
 
 
 @pytest.mark.parametrize(
@@ -96,3 +99,14 @@ def test_presentation_forms_map_back():
             assert 0 <= m.start < m.end <= len(text)
         assert text[e.evidence_start : e.evidence_start + len(e.evidence)] == e.evidence
     assert {"siege", "crossing_closure"} <= {e.type for e in events}
+
+
+def test_bisects_agree_with_the_bisect_module():
+    """The compiled detector's written-out bisects answer as bisect_left and bisect_right do,
+    repeated values and both ends included."""
+    rng = random.Random(7)
+    for _ in range(300):
+        values = sorted(rng.randrange(40) for _ in range(rng.randrange(12)))
+        for x in range(-2, 43):
+            assert bisect_before(values, x) == bisect.bisect_left(values, x), (values, x)
+            assert bisect_after(values, x) == bisect.bisect_right(values, x), (values, x)

@@ -50,7 +50,6 @@ _AFTER_LL: Final = 2  # a prefix_ok value: the form is valid only right after th
 _SUFFIX_NEEDED: Final = 2  # a suffix_ok value: the form is valid only with a suffix (WordForm.needs_suffix)
 _IMPERFECT: Final = frozenset("يتنا")  # the letters a present-tense verb starts with (after the future س)
 _EMPTY: Final[frozenset[str]] = frozenset()
-_NO_HITS: Final[list[Hit]] = []  # shared: never append to it
 _GAZ_CROSSING: Final = frozenset({"crossing"})
 # Events whose target is the people they happen to (who is detained, evacuated, displaced).
 _PEOPLE_TARGETS: Final = frozenset({"detention", "evacuation", "displacement"})
@@ -255,7 +254,7 @@ class Sentence:
         self.hit_at: dict[int, Hit] = {}  # by start offset (clitics included)
         self.triggers: list[Hit] = []
         self.cues: list[Hit] = []  # triggers and the words that shape them
-        self.by_class: dict[str, list[Hit]] = {}  # filled as asked (see of_class)
+        self.by_class: dict[str, tuple[Hit, ...]] = {}  # filled as asked (see of_class)
         self.gaz_at: dict[int, Hit] = {}  # gazetteer names (see index)
         self.classes: set[str] = set()  # every class of its hits: most asked for are absent
 
@@ -277,16 +276,15 @@ class Sentence:
                 self.cues.append(h)
             classes.update(h.classes)
 
-    def of_class(self, c: str) -> list[Hit]:
+    def of_class(self, c: str) -> tuple[Hit, ...]:
         """The hits of one word class, in text order. Built when first asked: a sentence holds some
         fifteen classes and the rules ask for three of them, so building all would make a dozen
-        lists per sentence for nothing (and work for the garbage collector). Never mutate them."""
+        lists per sentence for nothing (and work for the garbage collector)."""
         if c not in self.classes:
-            return _NO_HITS
+            return ()
         found = self.by_class.get(c)
         if found is None:
-            found = [h for h in self.hits if c in h.classes] or _NO_HITS
-            self.by_class[c] = found
+            found = self.by_class[c] = tuple([h for h in self.hits if c in h.classes])
         return found
 
     def hit_ending_before(self, pos: int) -> Hit | None:
